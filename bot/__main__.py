@@ -1,0 +1,116 @@
+"""The `iamrole-bot` command: composition root of the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bot.diagnosis import Triage, default_matcher, diagnose
+from bot.knowledge import LANGS, KnowledgeError, Lang, bundled
+from bot.lint import lint
+from bot.render import as_json, terminal
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="iamrole-bot", description="Diagnose AWS IAM role errors and say how to fix them."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    d = commands.add_parser("diagnose", help="diagnose a pasted error (TEXT, or stdin)")
+    d.add_argument("text", nargs="*", metavar="TEXT", help="the pasted error; stdin when omitted")
+    output = d.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the machine-readable form")
+    output.add_argument("--jsonl", action="store_true", help="read JSON Lines on stdin, one result each")
+    d.add_argument("--lang", choices=LANGS, help="reply language (default: Japanese if the paste is)")
+    d.add_argument("--asked", action="store_true", help="asked mode: answer questions, ask when unsure")
+    d.add_argument("--sample", metavar="CAUSE", help="diagnose the first bundled example of CAUSE")
+    kb = commands.add_parser("kb", help="the knowledge base")
+    kb.add_argument("action", choices=("lint", "list"))
+    return parser
+
+
+def _emit_triage(triage: Triage, as_machine: bool, out: TextIO) -> None:
+    if as_machine:
+        out.write(json.dumps(as_json.render(triage, bundled()), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(terminal.render(triage, bundled()))
+
+
+def _jsonl(lang: Lang | None, asked: bool, source: TextIO, out: TextIO) -> int:
+    for number, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('each line must be a JSON object with a string "text"')
+        except ValueError as exc:
+            out.write(json.dumps({"line": number, "error": str(exc)}) + "\n")
+            continue
+        text = item.pop("text")
+        triage = diagnose(text, asked=asked or item.get("asked") is True, lang=lang)
+        out.write(json.dumps(item | as_json.render(triage, bundled()), ensure_ascii=False) + "\n")
+    return 0
+
+
+def _diagnose(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.jsonl:
+        return _jsonl(args.lang, args.asked, _stdin(), sys.stdout)
+    asked = args.asked
+    if args.sample:
+        try:
+            cause = bundled().cause(args.sample)
+        except KeyError:
+            names = ", ".join(c.id for c in bundled().causes)
+            print(f"iamrole-bot: no cause {args.sample!r}; known causes: {names}", file=sys.stderr)
+            return 2
+        text = cause.examples.match[0].text
+        asked = asked or cause.asked_only or cause.examples.match[0].asked
+    elif args.text:
+        text = " ".join(args.text)
+    elif sys.stdin is None or sys.stdin.isatty():
+        parser.parse_args(["diagnose", "--help"])
+        return 2
+    else:
+        text = _stdin().read()
+    triage = diagnose(text, asked=asked, lang=args.lang)
+    _emit_triage(triage, args.json, sys.stdout)
+    return 0 if triage.diagnoses else 1
+
+
+def _stdin() -> TextIO:
+    """Standard input decoded as UTF-8, undecodable bytes replaced rather than fatal."""
+    return open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
+
+
+def _kb(action: str) -> int:
+    if action == "list":
+        for cause in bundled().causes:
+            mode = " (asked only)" if cause.asked_only else ""
+            print(f"{cause.id:36} level {cause.level}  {cause.title.en}{mode}")
+        return 0
+    problems = lint(bundled())
+    for problem in problems:
+        print(problem)
+    print(f"{len(bundled().causes)} causes, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args: Any = parser.parse_args(argv)
+    try:
+        if args.command == "diagnose":
+            default_matcher()
+            return _diagnose(args, parser)
+        return _kb(args.action)
+    except KnowledgeError as exc:
+        print(f"iamrole-bot: the knowledge base is broken:\n{exc}", file=sys.stderr)
+        return 1 if args.command == "kb" else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

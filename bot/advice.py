@@ -1,0 +1,180 @@
+"""Fill a cause's reply with the names from the paste: the advice every renderer shows.
+
+Templates name values as {name} or {name|words used when the paste lacks it}. Commands use only
+values that are safe to run as pasted (no masks, no quotes); a command whose values are missing
+falls back to its next alternative, which looks the value up instead of inventing it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.arn import Arn
+from bot.diagnosis import Diagnosis
+from bot.knowledge import Cause, Lang
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9_+=,.@:/-]+$")
+_DOC_TYPO = re.compile(r"\.amazon\.com$")
+
+
+def _arn_values(prefix: str, arn: Arn) -> dict[str, str]:
+    values = {f"{prefix}_partition": arn.partition}
+    if arn.account_id:
+        values[f"{prefix}_account"] = arn.account_id
+    return values
+
+
+# Values derived from the entities, and the entities each is derived from (for the KB lint).
+DERIVED_FROM: dict[str, frozenset[str]] = {
+    "role": frozenset({"role_arn", "role_name"}),
+    "role_path": frozenset({"role_arn"}),
+    "role_partition": frozenset({"role_arn"}),
+    "role_account": frozenset({"role_arn"}),
+    "caller_name": frozenset({"caller_arn"}),
+    "caller_role": frozenset({"caller_arn"}),
+    "caller_account": frozenset({"caller_arn"}),
+    "caller_partition": frozenset({"caller_arn"}),
+    "policy": frozenset({"policy_name", "policy_arn"}),
+    "version_lower": frozenset({"version_id"}),
+    "service_principal": frozenset({"service"}),
+    "passed_to_service": frozenset({"operation"}),
+    "layer_policy_arn": frozenset({"deny"}),
+    "layer": frozenset({"deny"}),
+}
+
+
+def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, str]) -> dict[str, str]:
+    """Entities plus the values derived from them, all as strings."""
+    values = {key: str(value) for key, value in found.items() if not isinstance(value, dict)}
+    role = Arn.parse(values.get("role_arn", ""))
+    if role is not None:
+        values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
+    elif "role_name" in values:
+        values["role"] = values["role_name"]
+    caller = Arn.parse(values.get("caller_arn", ""))
+    if caller is not None:
+        values |= _arn_values("caller", caller)
+        values["caller_name"] = caller.session_role_name or caller.name
+        if caller.is_assumed_role and caller.session_role_name:
+            values["caller_role"] = caller.session_role_name
+        elif caller.resource_type == "role":
+            values["caller_role"] = caller.name
+    policy_arn = Arn.parse(values.get("policy_arn", ""))
+    if "policy_name" in values or policy_arn is not None:
+        values["policy"] = values.get("policy_name") or (policy_arn.name if policy_arn else "")
+    if "version_id" in values:
+        values["version_lower"] = values["version_id"].lower()
+    if "service" in values:
+        values["service_principal"] = _DOC_TYPO.sub(".amazonaws.com", values["service"])
+    if values.get("operation") in passed_to_service:
+        values["passed_to_service"] = passed_to_service[values["operation"]]
+    deny = found.get("deny")
+    if isinstance(deny, dict):
+        values["layer"] = deny["policy_type"]
+        if "policy_arn" in deny:
+            values["layer_policy_arn"] = deny["policy_arn"]
+    return values
+
+
+def runnable(values: Mapping[str, str]) -> dict[str, str]:
+    """Only the values that can go into a shell command as they are: no masks, no quoting."""
+    safe: dict[str, str] = {}
+    for key, value in values.items():
+        if not _SAFE_VALUE.match(value) or re.fullmatch(r"x{3,}|X{3,}", value):
+            continue
+        arn = Arn.parse(value)
+        if arn is not None and arn.account and not arn.account_id:
+            continue
+        safe[key] = value
+    return safe
+
+
+def placeholders(template: str) -> list[str]:
+    return [m.group(1) for m in PLACEHOLDER.finditer(template)]
+
+
+def fill(template: str, values: Mapping[str, str], escape: Callable[[str], str] = str) -> str | None:
+    """The template with its values, fallbacks where a value is missing; None when one has neither."""
+    missing = False
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal missing
+        name, fallback = match.group(1), match.group(2)
+        if name in values:
+            return escape(values[name])
+        if fallback is None:
+            missing = True
+            return ""
+        return fallback
+
+    result = PLACEHOLDER.sub(substitute, template)
+    return None if missing else result
+
+
+def first_filled(
+    alternatives: list[str], values: Mapping[str, str], escape: Callable[[str], str] = str
+) -> str | None:
+    for alternative in alternatives:
+        filled = fill(alternative, values, escape)
+        if filled is not None:
+            return filled
+    return None
+
+
+@dataclass(frozen=True)
+class Command:
+    label: str
+    run: str
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A diagnosis in one language, every template filled: what the renderers show."""
+
+    cause: Cause
+    lang: Lang
+    confidence: float
+    entities: dict[str, Any]
+    title: str
+    summary: str
+    explanation: str
+    steps: list[str]
+    commands: list[Command]
+    policy: str | None
+    references: list[str]
+
+
+def _json_string(value: str) -> str:
+    return json.dumps(value)[1:-1]
+
+
+def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str]) -> Advice:
+    """Fill the diagnosis's cause with its entities, in `lang`."""
+    cause = diagnosis.cause
+    values = template_values(diagnosis.entities, passed_to_service)
+    safe = runnable(values)
+    steps = [s for s in (fill(step(lang), values) for step in cause.steps) if s]
+    commands = []
+    for command in cause.commands:
+        run = first_filled(command.run, safe)
+        if run is not None:
+            commands.append(Command(command.label(lang), run))
+    policy = first_filled(cause.policy, values, _json_string)
+    return Advice(
+        cause=cause,
+        lang=lang,
+        confidence=diagnosis.confidence,
+        entities=diagnosis.entities,
+        title=fill(cause.title(lang), values) or cause.title(lang),
+        summary=fill(cause.summary(lang), values) or cause.summary(lang),
+        explanation=fill(cause.explanation(lang), values) or cause.explanation(lang),
+        steps=steps,
+        commands=commands,
+        policy=policy,
+        references=list(cause.references),
+    )

@@ -1,0 +1,81 @@
+"""Amazon Resource Names as they appear in pasted errors, masked accounts included."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Accounts people mask before pasting: ***, xxxx, XXXXXXXXXXXX, <account-id>, ${AWS::AccountId}.
+_MASKED_ACCOUNT = re.compile(r"^(?:\*+|[xX]+|<[^<>]+>|\$\{[^{}]+\}|[#?]+)$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True)
+class Arn:
+    """An ARN split into its parts; `resource` keeps its type, path and name."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @classmethod
+    def parse(cls, text: str) -> Arn | None:
+        """Split `text` into an Arn, or return None when it is not one."""
+        parts = text.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or not parts[1].startswith("aws") or not parts[2]:
+            return None
+        if not parts[5]:
+            return None
+        return cls(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+    @property
+    def account_id(self) -> str | None:
+        """The 12-digit account, or None when it is absent or masked."""
+        return self.account if _ACCOUNT.match(self.account) else None
+
+    @property
+    def account_masked(self) -> bool:
+        return bool(_MASKED_ACCOUNT.match(self.account))
+
+    @property
+    def resource_type(self) -> str:
+        """`role`, `user`, `assumed-role`, `policy`, ... ('' for services without one, e.g. s3)."""
+        for sep in ("/", ":"):
+            if sep in self.resource:
+                return self.resource.split(sep, 1)[0]
+        return ""
+
+    @property
+    def path(self) -> str:
+        """The IAM path between the type and the name: `/` when there is none."""
+        segments = self.resource.split("/")
+        if len(segments) <= 2:
+            return "/"
+        return "/" + "/".join(segments[1:-1]) + "/"
+
+    @property
+    def name(self) -> str:
+        """The last path segment: a role, user or policy name."""
+        return self.resource.rsplit("/", 1)[-1]
+
+    @property
+    def is_assumed_role(self) -> bool:
+        """True for an STS role session: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION."""
+        return self.service == "sts" and self.resource_type == "assumed-role"
+
+    @property
+    def session_role_name(self) -> str | None:
+        """The role behind an assumed-role session ARN."""
+        if not self.is_assumed_role:
+            return None
+        segments = self.resource.split("/")
+        return segments[1] if len(segments) >= 3 else None
+
+    @property
+    def is_service_linked_role(self) -> bool:
+        return self.service == "iam" and self.resource.startswith("role/aws-service-role/")

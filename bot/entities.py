@@ -1,0 +1,81 @@
+"""Turn what the patterns captured into the entities of the public JSON contract."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.arn import Arn
+
+# Captures that are not entities themselves but become `deny`.
+DENY_CAPTURES = frozenset({"deny_implicit", "deny_explicit", "deny_transitive", "deny_policy_arn"})
+# Keys of the public contract, in the order the JSON shows them.
+ENTITY_KEYS = (
+    "caller_arn",
+    "action",
+    "role_arn",
+    "role_name",
+    "resource_arn",
+    "account_id",
+    "operation",
+    "deny",
+    "policy_arn",
+    "policy_name",
+    "version_id",
+    "service",
+    "requested_duration",
+    "authorization_id",
+)
+_TRAILING = ".,;:!?'\"`)]}>"
+_LEADING = "'\"`([{<"
+_SPACES = re.compile(r"\s+")
+
+
+def clean(value: str) -> str:
+    """A captured value as pasted, without surrounding quotes or trailing punctuation."""
+    value = value.strip().lstrip(_LEADING)
+    # A masked account such as <account-id> ends in '>' on purpose; keep it whole.
+    while value and value[-1] in _TRAILING and not (value[-1] == ">" and "<" in value):
+        value = value[:-1]
+    return value
+
+
+def _deny(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, str] | None:
+    """The denying layer, only when the text names it."""
+    phrase = captures.get("deny_explicit") or captures.get("deny_implicit")
+    if not phrase:
+        return None
+    policy_type = "scp" if captures.get("deny_transitive") else layers[_SPACES.sub(" ", phrase.lower())]
+    deny = {"kind": "explicit" if captures.get("deny_explicit") else "implicit", "policy_type": policy_type}
+    if captures.get("deny_policy_arn"):
+        deny["policy_arn"] = clean(captures["deny_policy_arn"])
+    return deny
+
+
+def _account(entities: Mapping[str, Any]) -> str | None:
+    """The role's or resource's 12-digit account, else the caller's."""
+    for key in ("role_arn", "resource_arn", "policy_arn", "caller_arn"):
+        arn = Arn.parse(entities.get(key, ""))
+        if arn is not None and arn.account_id:
+            return arn.account_id
+    return None
+
+
+def build(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, Any]:
+    """Entities from the captures of a match and its context, keys in contract order."""
+    values: dict[str, Any] = {
+        key: clean(value) for key, value in captures.items() if key not in DENY_CAPTURES and clean(value)
+    }
+    deny = _deny(captures, layers)
+    if deny:
+        values["deny"] = deny
+    if "requested_duration" in values:
+        values["requested_duration"] = int(values["requested_duration"])
+    if "account_id" not in values:
+        account = _account(values)
+        if account:
+            values["account_id"] = account
+    return {key: values[key] for key in ENTITY_KEYS if key in values} | {
+        key: value for key, value in values.items() if key not in ENTITY_KEYS
+    }

@@ -1,0 +1,214 @@
+"""The knowledge base: one YAML file per cause under bot/kb/causes, validated when loaded.
+
+A cause file carries everything about one documented cause: how to recognise it (patterns), what the
+reply says in English and Japanese, the commands and policy statement to offer, references, and
+its own examples. Shared pieces of pattern live in bot/kb/fragments.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Lang = Literal["en", "ja"]
+LANGS: tuple[Lang, ...] = ("en", "ja")
+CAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FRAGMENT_REF = re.compile(r"\{\{([A-Z_]+)\}\}")
+# Passive mode reports only matches at least this confident; weaker ones become questions when asked.
+CONFIDENT = 0.7
+
+
+class KnowledgeError(Exception):
+    """The knowledge base cannot be loaded: a file is malformed or breaks the schema."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A sentence in each language the bot speaks."""
+
+    en: Annotated[str, Field(min_length=1)]
+    ja: Annotated[str, Field(min_length=1)]
+
+    def __call__(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.ja
+
+
+class Pattern(_Strict):
+    """A regular expression (RE2 syntax, {{FRAGMENT}} references allowed) and how sure a match is."""
+
+    regex: str
+    confidence: Annotated[float, Field(gt=0, le=1)] = 0.95
+
+
+class Command(_Strict):
+    """A shell command: the first alternative whose placeholders are all known is offered."""
+
+    label: Text
+    run: Annotated[list[str], Field(min_length=1)]
+
+
+class Example(_Strict):
+    """A text that must be diagnosed as this cause (primary), with exactly these entities."""
+
+    text: str
+    entities: dict[str, Any] = Field(default_factory=dict)
+    asked: bool = False
+    source: str | None = None
+
+
+class Examples(_Strict):
+    match: Annotated[list[Example], Field(min_length=3)]
+    no_match: Annotated[list[str], Field(min_length=2)]
+
+
+class Cause(_Strict):
+    """One documented cause of an IAM/STS error, and the reply that fixes it."""
+
+    id: str
+    level: Literal[1, 2, 3]
+    asked_only: bool = False
+    title: Text
+    summary: Text
+    explanation: Text
+    question: Text | None = None
+    patterns: Annotated[list[Pattern], Field(min_length=1)]
+    context: list[str] = Field(default_factory=list)
+    steps: Annotated[list[Text], Field(min_length=1)]
+    commands: list[Command] = Field(default_factory=list)
+    policy: list[str] = Field(default_factory=list)
+    references: Annotated[list[str], Field(min_length=1)]
+    examples: Examples
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not CAUSE_ID.match(value):
+            raise ValueError(f"cause id {value!r} is not kebab-case")
+        return value
+
+    @field_validator("references")
+    @classmethod
+    def _https(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith("https://"):
+                raise ValueError(f"reference {url!r} is not an https URL")
+        return value
+
+    @model_validator(mode="after")
+    def _weak_needs_question(self) -> Cause:
+        if any(p.confidence < CONFIDENT for p in self.patterns) and self.question is None:
+            raise ValueError("a cause with weak patterns needs a clarifying question")
+        return self
+
+
+class ContextRule(_Strict):
+    """Where to look, around a match, for values the error sentence itself does not carry."""
+
+    look: Literal["before", "after", "around"]
+    window: Annotated[int, Field(gt=0, le=2000)] = 600
+    patterns: Annotated[list[str], Field(min_length=1)]
+
+
+class Fragments(_Strict):
+    fragments: dict[str, str]
+    context: dict[str, ContextRule]
+    deny_layers: dict[str, str]
+    passed_to_service: dict[str, str]
+
+
+class Messages(_Strict):
+    """The words around every reply (headings, labels), from bot/kb/messages.yaml."""
+
+    what_failed: Text
+    likely_cause: Text
+    steps: Text
+    commands: Text
+    policy: Text
+    references: Text
+    confidence: Text
+    also_found: Text
+    no_diagnosis: Text
+    one_layer_only: Text
+    secrets_seen: Text
+    entity: dict[str, Text]
+    deny_kind: dict[str, Text]
+    layer: dict[str, Text]
+
+
+class KnowledgeBase(BaseModel):
+    """All causes, in file-name order, and the shared fragments."""
+
+    model_config = ConfigDict(frozen=True)
+
+    causes: tuple[Cause, ...]
+    shared: Fragments
+    messages: Messages
+
+    def cause(self, cause_id: str) -> Cause:
+        for cause in self.causes:
+            if cause.id == cause_id:
+                return cause
+        raise KeyError(cause_id)
+
+    def expand(self, regex: str) -> str:
+        """Replace every {{NAME}} reference with its fragment (fragments may nest)."""
+        for _ in range(5):
+            if not FRAGMENT_REF.search(regex):
+                return regex
+            regex = FRAGMENT_REF.sub(lambda m: self._fragment(m.group(1)), regex)
+        raise KnowledgeError(f"fragments nest too deeply in {regex[:80]!r}")
+
+    def _fragment(self, name: str) -> str:
+        try:
+            return "(?:" + self.shared.fragments[name] + ")"
+        except KeyError:
+            raise KnowledgeError(f"unknown fragment {{{{{name}}}}}") from None
+
+
+def _read_yaml(path: Path | Any) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from None
+
+
+def load(directory: Path | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base (the bundled one unless `directory` is given)."""
+    root: Any = directory if directory is not None else resources.files("bot") / "kb"
+    try:
+        shared = Fragments.model_validate(_read_yaml(root / "fragments.yaml"))
+        messages = Messages.model_validate(_read_yaml(root / "messages.yaml"))
+    except ValidationError as exc:
+        raise KnowledgeError(str(exc)) from None
+    causes: list[Cause] = []
+    problems: list[str] = []
+    files = sorted((p for p in (root / "causes").iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
+    for path in files:
+        try:
+            cause = Cause.model_validate(_read_yaml(path))
+        except (ValidationError, KnowledgeError) as exc:
+            problems.append(f"causes/{path.name}: {exc}")
+            continue
+        if path.name != f"{cause.id}.yaml":
+            problems.append(f"causes/{path.name}: file name must be {cause.id}.yaml")
+        if any(c.id == cause.id for c in causes):
+            problems.append(f"causes/{path.name}: duplicate cause id {cause.id}")
+        causes.append(cause)
+    if problems:
+        raise KnowledgeError("\n".join(problems))
+    return KnowledgeBase(causes=tuple(causes), shared=shared, messages=messages)
+
+
+@cache
+def bundled() -> KnowledgeBase:
+    """The knowledge base shipped with the package, loaded once."""
+    return load()

@@ -1,0 +1,96 @@
+"""Checks over the knowledge base itself: `iamrole-bot kb lint`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.advice import DERIVED_FROM, PLACEHOLDER, placeholders
+from bot.diagnosis import diagnose
+from bot.entities import DENY_CAPTURES
+from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, KnowledgeError
+from bot.matcher import Matcher, compile_regex
+
+_GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
+# Values the entity builder derives for every cause that captures an ARN.
+_ALWAYS_DERIVED = {"account_id"}
+
+
+def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
+    sources = [(c.id, p.regex) for c in kb.causes for p in c.patterns]
+    sources += [(f"context {name}", p) for name, rule in kb.shared.context.items() for p in rule.patterns]
+    for owner, regex in sources:
+        try:
+            expanded = kb.expand(regex)
+            compile_regex(expanded)
+        except KnowledgeError as exc:
+            yield f"{owner}: {exc}"
+            continue
+        names = _GROUP.findall(expanded)
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            yield f"{owner}: capture group {name!r} appears twice (name alternatives {name}__2, ...)"
+
+
+def extracted(cause: Cause, matcher: Matcher) -> set[str]:
+    """Every value a cause can fill its templates with."""
+    names = matcher.pattern_groups(cause)
+    for rule in cause.context:
+        names |= matcher.context_groups(rule)
+    if names & DENY_CAPTURES:
+        names = (names - DENY_CAPTURES) | {"deny"}
+    names |= _ALWAYS_DERIVED
+    return names | {key for key, sources in DERIVED_FROM.items() if sources & names}
+
+
+def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
+    known = extracted(cause, matcher)
+    templates = [cause.title.en, cause.title.ja, cause.summary.en, cause.summary.ja]
+    templates += [cause.explanation.en, cause.explanation.ja, *cause.policy]
+    templates += [s.en for s in cause.steps] + [s.ja for s in cause.steps]
+    templates += [run for command in cause.commands for run in command.run]
+    for template in templates:
+        for name in placeholders(template):
+            if name not in known:
+                yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"
+    for command in cause.commands:
+        for run in command.run:
+            if any(m.group(2) is not None for m in PLACEHOLDER.finditer(run)):
+                yield f"{cause.id}: command {run[:60]!r} has a fallback; add an alternative that looks it up"
+    for rule in cause.context:
+        if rule not in matcher.kb.shared.context:
+            yield f"{cause.id}: unknown context rule {rule!r}"
+
+
+def _example_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
+    for number, example in enumerate(cause.examples.match, 1):
+        triage = diagnose(example.text, asked=example.asked or cause.asked_only, matcher=matcher)
+        primary = triage.primary
+        if primary is None or primary.cause.id != cause.id:
+            got = primary.cause.id if primary else "nothing"
+            yield f"{cause.id}: positive example {number} is diagnosed as {got}"
+            continue
+        if primary.entities != example.entities:
+            yield f"{cause.id}: positive example {number} gives entities {primary.entities}"
+        rivals = {
+            h.cause.id
+            for h in matcher.hits(example.text)
+            if h.cause.id != cause.id and h.cause.level == cause.level and h.confidence >= CONFIDENT
+        }
+        if rivals:
+            yield f"{cause.id}: positive example {number} is also matched by {', '.join(sorted(rivals))}"
+    for number, text in enumerate(cause.examples.no_match, 1):
+        triage = diagnose(text, asked=True, matcher=matcher)
+        if any(d.cause.id == cause.id for d in triage.diagnoses):
+            yield f"{cause.id}: negative example {number} is diagnosed as this cause"
+
+
+def lint(kb: KnowledgeBase) -> list[str]:
+    """Every problem found in the knowledge base; empty when it is clean."""
+    problems = list(_pattern_problems(kb))
+    if problems:
+        return problems
+    matcher = Matcher(kb)
+    for cause in kb.causes:
+        problems += _template_problems(cause, matcher)
+        problems += _example_problems(cause, matcher)
+    return problems

@@ -1,0 +1,90 @@
+"""Normalise a paste before matching: undo what Slack, terminals and tools did to the error text.
+
+Every expression here is simple (no nested quantifiers), so Python's engine stays linear on it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Longer pastes are cut: a real error is never this long, and the cut keeps the work bounded.
+MAX_CHARS = 200_000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
+_SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
+_FENCE = re.compile(r"```[A-Za-z0-9_-]{0,20}")
+_BOX_MARGIN = re.compile(r"^[ \t]*[│╷╵┃|](?:[ \t]|$)", re.MULTILINE)
+_JSON_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})|\\([nrt\"/\\])")
+_XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
+# Tags of XML error bodies (<Error>, <Code>, <Message>...): capitalised names, so that masks
+# such as <account-id> survive.
+_XML_TAG = re.compile(r"</?[A-Z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
+_JSON_ESCAPE_CODES = {"n": "\n", "r": "\n", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
+_WRAP_MIN = 60
+
+
+def _json_unescape(match: re.Match[str]) -> str:
+    if match.group(1):
+        return chr(int(match.group(1), 16))
+    return _JSON_ESCAPE_CODES[match.group(2)]
+
+
+def _slack_link(match: re.Match[str]) -> str:
+    return match.group(2) or match.group(1)
+
+
+def _unwrap(text: str) -> str:
+    """Join lines that a terminal or a chat window broke inside a token."""
+    lines = text.split("\n")
+    out: list[str] = []
+    join_next = False
+    for index, line in enumerate(lines):
+        if join_next:
+            out[-1] += line.lstrip(" \t")
+        else:
+            out.append(line)
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        join_next = bool(following) and (_breaks_token(line, following) or _wrapped(lines, index, following))
+    return "\n".join(out)
+
+
+def _breaks_token(line: str, following: str) -> bool:
+    """The line ends inside an ARN or key=value token (after ':', '/', '=', '-', '_')."""
+    if not line.endswith((":", "/", "=", "-", "_")) or not following.lstrip(" \t")[:1].isalnum():
+        return False
+    token = line.rsplit(None, 1)[-1] if line.strip() else ""
+    return token.startswith("arn:") or token.count("/") > 1 or "=" in token
+
+
+def _wrapped(lines: list[str], index: int, following: str) -> bool:
+    """A fixed-width terminal wrap: lines of one long width, cut inside a token."""
+    width = len(lines[index])
+    if width < _WRAP_MIN or lines[index][-1:].isspace() or following[:1].isspace():
+        return False
+    before = len(lines[index - 1]) if index > 0 else -1
+    return before == width or len(following) == width
+
+
+def normalise(text: str) -> str:
+    """The paste as one readable text: unescaped, unwrapped, with tool decoration removed."""
+    text = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _SLACK_LINK.sub(_slack_link, text)
+    text = _SLACK_REF.sub(_slack_link, text)
+    if '\\"' in text or "\\n" in text or "\\u00" in text:
+        text = _JSON_ESCAPED.sub(_json_unescape, text)
+    text = _XML_DECL.sub(" ", text)
+    if "</" in text:
+        text = _XML_TAG.sub("\n", text)
+    text = html.unescape(text)
+    text = _FENCE.sub("\n", text).replace("`", "")
+    text = _BOX_MARGIN.sub("", text)
+    text = _TRAILING_SPACE.sub("", text)
+    text = _SPACE_RUN.sub(" ", text)
+    return _unwrap(text)

@@ -1,0 +1,1 @@
+"""Thin Slack listeners: acknowledge, hand over to bot/, render."""

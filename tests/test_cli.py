@@ -1,0 +1,96 @@
+"""The `iamrole-bot diagnose` and `kb` commands, as the contract says, run as a real process."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import run_cli
+
+PASSROLE = (
+    "An error occurred (AccessDenied) when calling the PutLifecycleHook operation: User: "
+    "arn:aws:sts::111122223333:assumed-role/Testrole/Diego is not authorized to perform: iam:PassRole on resource: "
+    "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+)
+
+
+def test_sample_prints_a_filled_reply_offline() -> None:
+    result = run_cli("diagnose", "--sample", "passrole-denied")
+    assert result.returncode == 0, result.stderr
+    assert "AWSServiceRoleForAutoScaling" in result.stdout
+    assert "aws iam get-role --role-name AWSServiceRoleForAutoScaling" in result.stdout
+
+
+def test_json_output_follows_the_contract() -> None:
+    result = run_cli("diagnose", "--json", PASSROLE)
+    assert result.returncode == 0
+    diagnosis = json.loads(result.stdout)["diagnoses"][0]
+    assert diagnosis["cause"] == "passrole-denied"
+    assert diagnosis["entities"] == {
+        "caller_arn": "arn:aws:sts::111122223333:assumed-role/Testrole/Diego",
+        "action": "iam:PassRole",
+        "role_arn": "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+        "account_id": "111122223333",
+        "operation": "PutLifecycleHook",
+    }
+    assert 0 < diagnosis["confidence"] <= 1
+    assert diagnosis["steps"] and diagnosis["commands"] and diagnosis["references"]
+    assert all(url.startswith("https://docs.aws.amazon.com/") for url in diagnosis["references"])
+
+
+def test_stdin_is_read_when_no_text_is_given() -> None:
+    result = run_cli("diagnose", "--json", stdin=PASSROLE)
+    assert json.loads(result.stdout)["diagnoses"][0]["cause"] == "passrole-denied"
+
+
+def test_chatter_exits_one_with_no_diagnosis() -> None:
+    result = run_cli("diagnose", "--json", "deploy went fine, lunch at noon?")
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {"diagnoses": []}
+
+
+def test_repeats_of_one_error_collapse_into_one_diagnosis() -> None:
+    result = run_cli("diagnose", "--json", stdin="\n".join(f"[retry {n}] {PASSROLE}" for n in range(12)))
+    assert len(json.loads(result.stdout)["diagnoses"]) == 1
+
+
+def test_language_follows_the_paste_and_the_flag() -> None:
+    ja = run_cli("diagnose", "--json", "デプロイで失敗しました: " + PASSROLE)
+    assert "拒否" in json.loads(ja.stdout)["diagnoses"][0]["title"]
+    en = run_cli("diagnose", "--json", "--lang", "en", "デプロイで失敗しました: " + PASSROLE)
+    assert "denied" in json.loads(en.stdout)["diagnoses"][0]["title"]
+
+
+def test_bad_usage_exits_two() -> None:
+    assert run_cli("diagnose", "--sample", "no-such-cause").returncode == 2
+    assert run_cli("diagnose", "--json", "--jsonl").returncode == 2
+    assert run_cli("diagnose", "--lang", "fr", "x").returncode == 2
+
+
+def test_jsonl_keeps_going_past_bad_lines_and_never_echoes_text() -> None:
+    lines = [
+        json.dumps({"id": "a", "text": PASSROLE}),
+        "{not json",
+        json.dumps({"id": "c", "text": "hello there"}),
+        json.dumps(["no", "object"]),
+    ]
+    result = run_cli("diagnose", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0]["id"] == "a" and out[0]["diagnoses"][0]["cause"] == "passrole-denied"
+    assert "text" not in out[0]
+    assert out[1]["line"] == 2 and "error" in out[1]
+    assert out[2] == {"id": "c", "diagnoses": []}
+    assert out[3]["line"] == 4
+
+
+def test_binary_junk_on_stdin_gets_an_answer_not_a_crash() -> None:
+    result = run_cli("diagnose", "--json", stdin=b"\xff\xfe\x00\x81" * 1000 + PASSROLE.encode())
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["diagnoses"][0]["cause"] == "passrole-denied"
+
+
+def test_kb_list_and_lint() -> None:
+    listing = run_cli("kb", "list")
+    assert listing.returncode == 0 and "passrole-denied" in listing.stdout
+    linted = run_cli("kb", "lint")
+    assert linted.returncode == 0, linted.stdout

@@ -1,0 +1,56 @@
+"""Credentials in a paste are never repeated, in any output, and the user is told to rotate them."""
+
+from __future__ import annotations
+
+import json
+
+from bot.credentials import redact
+from bot.diagnosis import diagnose
+from bot.knowledge import KnowledgeBase
+from bot.render import as_json, blocks, terminal
+
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDyuPjhQ2dKcA0FjG6dtfA8b3AaVRrj"
+PASTE = f"""$ export AWS_ACCESS_KEY_ID={ACCESS_KEY}
+$ export AWS_SECRET_ACCESS_KEY={SECRET}
+$ export AWS_SESSION_TOKEN={TOKEN}
+$ aws ecs register-task-definition --cli-input-json file://task.json
+An error occurred (AccessDeniedException) when calling the RegisterTaskDefinition operation: User: arn:aws:sts::123456789012:assumed-role/dev/{ACCESS_KEY} is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole
+"""
+
+
+def test_every_kind_is_found_by_its_context() -> None:
+    text, kinds = redact(PASTE)
+    assert kinds == ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"]
+    assert ACCESS_KEY not in text and SECRET not in text and TOKEN not in text
+
+
+def test_no_output_repeats_a_secret(kb: KnowledgeBase) -> None:
+    triage = diagnose(PASTE)
+    assert triage.primary is not None and triage.primary.cause.id == "passrole-denied"
+    outputs = [
+        json.dumps(as_json.render(triage, kb)),
+        terminal.render(triage, kb),
+        json.dumps(blocks.render(triage, kb).blocks) + blocks.render(triage, kb).text,
+    ]
+    for output in outputs:
+        for secret in (ACCESS_KEY, SECRET, TOKEN, SECRET[:20]):
+            assert secret not in output
+    assert as_json.render(triage, kb)["secrets_seen"] == [
+        "aws-access-key-id",
+        "aws-secret-access-key",
+        "aws-session-token",
+    ]
+    assert "rotate" in blocks.render(triage, kb).text
+
+
+def test_forty_characters_alone_are_not_a_secret() -> None:
+    assert redact(f"commit {SECRET} fixed the build")[1] == []
+    assert redact("sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")[1] == []
+
+
+def test_an_encoded_authorization_message_is_not_taken_for_a_key() -> None:
+    blob = "AKIA" + "ABCDEFGHIJKLMNOP" + "x" * 200
+    text = f"You are not authorized to perform this operation. Encoded authorization failure message: {blob}"
+    assert redact(text) == (text, [])

@@ -1,0 +1,67 @@
+"""Golden files: each cause's first example rendered three ways, in both languages.
+
+Run with UPDATE_GOLDEN=1 to rewrite them after a deliberate change, then read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.diagnosis import diagnose
+from bot.knowledge import Cause, KnowledgeBase, Lang, bundled
+from bot.render import as_json, blocks, terminal
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = [(c, lang) for c in bundled().causes for lang in ("en", "ja")]
+
+
+def _renderings(cause: Cause, lang: Lang, kb: KnowledgeBase) -> dict[str, str]:
+    example = cause.examples.match[0]
+    triage = diagnose(example.text, asked=example.asked or cause.asked_only, lang=lang)
+    message = blocks.render(triage, kb)
+    return {
+        "txt": terminal.render(triage, kb),
+        "json": json.dumps(as_json.render(triage, kb), ensure_ascii=False, indent=2) + "\n",
+        "blocks.json": json.dumps(
+            {"text": message.text, "blocks": message.blocks}, ensure_ascii=False, indent=2
+        )
+        + "\n",
+    }
+
+
+@pytest.mark.parametrize(("cause", "lang"), CASES, ids=[f"{c.id}-{lang}" for c, lang in CASES])
+def test_rendering_matches_golden_file(cause: Cause, lang: Lang, kb: KnowledgeBase) -> None:
+    for suffix, rendered in _renderings(cause, lang, kb).items():
+        path = GOLDEN / f"{cause.id}.{lang}.{suffix}"
+        if os.environ.get("UPDATE_GOLDEN"):
+            path.write_text(rendered, encoding="utf-8")
+        assert path.exists(), f"missing {path.name}: run with UPDATE_GOLDEN=1"
+        assert rendered == path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.mark.parametrize(("cause", "lang"), CASES, ids=[f"{c.id}-{lang}" for c, lang in CASES])
+def test_slack_message_keeps_within_limits(cause: Cause, lang: Lang, kb: KnowledgeBase) -> None:
+    for detailed in (False, True):
+        example = cause.examples.match[0]
+        message = blocks.render(diagnose(example.text, asked=True, lang=lang), kb, detailed=detailed)
+        assert message.text and len(message.blocks) <= blocks.MAX_BLOCKS
+        assert len(json.dumps(message.blocks, ensure_ascii=False)) <= blocks.BUDGET_CHARS
+        for block in message.blocks:
+            if block["type"] == "header":
+                assert len(block["text"]["text"]) <= blocks.HEADER_CHARS
+            if block["type"] == "section" and "text" in block:
+                assert len(block["text"]["text"]) <= blocks.SECTION_CHARS
+            if block["type"] == "context":
+                assert len(block["elements"]) <= 10
+
+
+def test_detailed_message_shows_more_than_the_short_one(kb: KnowledgeBase) -> None:
+    text = bundled().cause("passrole-denied").examples.match[0].text
+    short = blocks.render(diagnose(text), kb)
+    detailed = blocks.render(diagnose(text), kb, detailed=True)
+    assert len(json.dumps(detailed.blocks)) > len(json.dumps(short.blocks))
+    assert "iam:CreateServiceLinkedRole" in json.dumps(detailed.blocks)

@@ -1,0 +1,100 @@
+"""Every example in the knowledge base is a test; the lint over the whole base is one more."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import bot
+from bot.diagnosis import diagnose
+from bot.knowledge import Cause, KnowledgeBase, KnowledgeError, bundled, load
+from bot.lint import lint
+
+CAUSES = bundled().causes
+POSITIVES = [(c, n, e) for c in CAUSES for n, e in enumerate(c.examples.match, 1)]
+KB_DIR = Path(bot.__file__).parent / "kb"
+NEGATIVES = [(c, n, t) for c in CAUSES for n, t in enumerate(c.examples.no_match, 1)]
+
+
+@pytest.mark.parametrize(("cause", "number", "example"), POSITIVES, ids=lambda v: getattr(v, "id", str(v)))
+def test_positive_example_is_diagnosed_with_its_entities(cause: Cause, number: int, example: object) -> None:
+    triage = diagnose(example.text, asked=example.asked or cause.asked_only)  # type: ignore[attr-defined]
+    assert triage.primary is not None, "nothing diagnosed"
+    assert triage.primary.cause.id == cause.id
+    assert triage.primary.entities == example.entities  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("cause", "number", "text"), NEGATIVES, ids=lambda v: getattr(v, "id", str(v)))
+def test_negative_example_is_not_this_cause(cause: Cause, number: int, text: str) -> None:
+    for asked in (False, True):
+        assert cause.id not in [d.cause.id for d in diagnose(text, asked=asked).diagnoses]
+
+
+def test_the_bundled_knowledge_base_is_clean(kb: KnowledgeBase) -> None:
+    assert lint(kb) == []
+
+
+def test_every_seed_cause_is_present(kb: KnowledgeBase) -> None:
+    seed = {
+        "assume-role-denied",
+        "service-linked-role-appeared",
+        "service-linked-role-protected",
+        "passrole-denied",
+        "duration-exceeds-max",
+        "role-chaining-limit",
+        "switch-role-invalid",
+        "default-policy-version",
+        "session-policy-denied",
+    }
+    assert seed <= {c.id for c in kb.causes}
+
+
+def test_each_cause_has_a_reply_in_both_languages_and_a_wrapped_example(kb: KnowledgeBase) -> None:
+    wrappers = ("An error occurred", "│", "Traceback", "Exception", "Error:", "```", "api error")
+    for cause in kb.causes:
+        assert all(step.en.strip() and step.ja.strip() for step in cause.steps), cause.id
+        if not cause.asked_only:
+            assert any(any(w in e.text for w in wrappers) for e in cause.examples.match), cause.id
+
+
+def _write_kb(directory: Path, cause: dict[str, Any]) -> KnowledgeBase:
+    (directory / "causes").mkdir(exist_ok=True)
+    for name in ("fragments.yaml", "messages.yaml"):
+        shutil.copy(KB_DIR / name, directory / name)
+    (directory / "causes" / f"{cause['id']}.yaml").write_text(yaml.safe_dump(cause, allow_unicode=True))
+    return load(directory)
+
+
+def test_lint_names_a_pattern_re2_refuses_and_a_duplicate_group(tmp_path: Path, kb: KnowledgeBase) -> None:
+    cause = kb.cause("passrole-denied").model_dump(exclude_none=True)
+    cause["patterns"].append({"regex": "x(?=z)", "confidence": 0.9})
+    cause["patterns"].append({"regex": "(?P<role_arn>x)|(?P<role_arn>y)", "confidence": 0.9})
+    problems = lint(_write_kb(tmp_path, cause))
+    assert any("RE2 cannot compile" in p for p in problems)
+    assert any("'role_arn' appears twice" in p for p in problems)
+
+
+def test_lint_names_a_template_value_the_cause_never_extracts(tmp_path: Path, kb: KnowledgeBase) -> None:
+    cause = kb.cause("passrole-denied").model_dump(exclude_none=True)
+    cause["steps"][0]["en"] = "Grant it on {policy_arn}."
+    assert any("{policy_arn}" in p for p in lint(_write_kb(tmp_path, cause)))
+
+
+def test_lint_names_an_example_that_fails(tmp_path: Path, kb: KnowledgeBase) -> None:
+    cause = kb.cause("passrole-denied").model_dump(exclude_none=True)
+    cause["examples"]["match"][0]["entities"]["operation"] = "RunInstances"
+    cause["examples"]["no_match"][0] = cause["examples"]["match"][1]["text"]
+    problems = lint(_write_kb(tmp_path, cause))
+    assert any("positive example 1 gives entities" in p for p in problems)
+    assert any("negative example 1 is diagnosed" in p for p in problems)
+
+
+def test_loading_refuses_a_cause_that_breaks_the_schema(tmp_path: Path, kb: KnowledgeBase) -> None:
+    cause = kb.cause("passrole-denied").model_dump(exclude_none=True)
+    del cause["title"]["ja"]
+    with pytest.raises(KnowledgeError, match=r"passrole-denied\.yaml"):
+        _write_kb(tmp_path, cause)

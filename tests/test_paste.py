@@ -1,0 +1,71 @@
+"""Normalisation: what Slack, terminals and tools do to an error must not hide it."""
+
+from __future__ import annotations
+
+from bot.diagnosis import diagnose
+from bot.paste import normalise
+
+ERROR = (
+    "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: iam:PassRole "
+    "on resource: arn:aws:iam::123456789012:role/app-role"
+)
+ROLE = "arn:aws:iam::123456789012:role/app-role"
+
+
+def _role(text: str) -> str | None:
+    primary = diagnose(text).primary
+    return primary.entities.get("role_arn") if primary else None
+
+
+def test_slack_escaping_and_links_are_undone() -> None:
+    assert (
+        normalise("a &lt;b&gt; &amp; <https://x.example/a|x.example/a> <@U123>")
+        == "a <b> & x.example/a @U123"
+    )
+    assert _role(ERROR.replace("User:", "&lt;User&gt;:")) == ROLE
+
+
+def test_code_fences_and_backticks_are_removed() -> None:
+    assert _role(f"```text\n{ERROR}\n```") == ROLE
+    assert _role(ERROR.replace("iam:PassRole", "`iam:PassRole`")) == ROLE
+
+
+def test_terraform_box_margins_are_removed_and_a_wrapped_sentence_still_matches() -> None:
+    boxed = "╷\n│ Error: api error AccessDenied: User: arn:aws:iam::123456789012:user/bob is not\n│ authorized to perform: iam:PassRole on resource:\n│ arn:aws:iam::123456789012:role/app-role\n╵"
+    assert _role(boxed) == ROLE
+
+
+def test_json_escaped_error_text_is_read() -> None:
+    escaped = '{"message": "' + ERROR.replace(":", "\\u003a", 1) + '\\n\\"quoted\\""}'
+    assert _role(escaped) == ROLE
+
+
+def test_xml_error_body_is_read_and_masks_in_angle_brackets_survive() -> None:
+    body = (
+        '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>'
+        "<Message>User: arn:aws:iam::&lt;account-id&gt;:user/bob is not authorized to perform: "
+        "iam:PassRole on resource: arn:aws:iam::&lt;account-id&gt;:role/app-role</Message></Error></ErrorResponse>"
+    )
+    assert _role(body) == "arn:aws:iam::<account-id>:role/app-role"
+
+
+def test_full_width_punctuation_is_folded() -> None:
+    assert _role(ERROR.replace(": ", "： ").replace("perform:", "perform：")) == ROLE
+
+
+def test_an_arn_broken_across_lines_by_a_terminal_is_joined() -> None:
+    broken = ERROR.replace("role/app-role", "role/\napp-role")
+    assert _role(broken) == ROLE
+    wide = "x" * 20 + " " + ERROR
+    lines = [wide[i : i + 70] for i in range(0, len(wide), 70)]
+    assert _role("\n".join(lines)) == ROLE
+
+
+def test_a_line_ending_with_an_arn_is_not_glued_to_the_next_line() -> None:
+    text = ERROR + "\nPlease help, this blocks our deploy"
+    assert _role(text) == ROLE
+
+
+def test_control_characters_and_binary_junk_do_not_break_matching() -> None:
+    junk = "\x00\x01\ufffe" + ERROR + "\x7f\x1b[31m"
+    assert _role(junk) == ROLE
