@@ -16,6 +16,7 @@ from typing import Any
 from bot.arn import Arn
 from bot.diagnosis import Diagnosis
 from bot.knowledge import Cause, Lang
+from bot.matcher import compile_regex
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_+=,.@:/-]+$")
@@ -45,7 +46,11 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "passed_to_service": frozenset({"operation"}),
     "layer_policy_arn": frozenset({"deny"}),
     "layer": frozenset({"deny"}),
+    "permission_set": frozenset({"role_arn", "role_name"}),
+    "slr_service": frozenset({"role_arn"}),
 }
+# IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
+_SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
 
 
 def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, str]) -> dict[str, str]:
@@ -54,8 +59,13 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
     role = Arn.parse(values.get("role_arn", ""))
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
+        if role.is_service_linked_role and role.path.count("/") >= 3:
+            values["slr_service"] = role.path.split("/")[2]
     elif "role_name" in values:
         values["role"] = values["role_name"]
+    sso = _SSO_ROLE.match(values.get("role", ""))
+    if sso:
+        values["permission_set"] = sso.group(1)
     caller = Arn.parse(values.get("caller_arn", ""))
     if caller is not None:
         values |= _arn_values("caller", caller)
@@ -92,6 +102,11 @@ def runnable(values: Mapping[str, str]) -> dict[str, str]:
             continue
         safe[key] = value
     return safe
+
+
+def applies(when: Mapping[str, str], values: Mapping[str, str]) -> bool:
+    """A step's or command's condition: every named value present and matching its expression."""
+    return all(name in values and compile_regex(regex).search(values[name]) for name, regex in when.items())
 
 
 def placeholders(template: str) -> list[str]:
@@ -158,12 +173,14 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
     cause = diagnosis.cause
     values = template_values(diagnosis.entities, passed_to_service)
     safe = runnable(values)
-    steps = [s for s in (fill(step(lang), values) for step in cause.steps) if s]
+    steps = [s for s in (fill(step(lang), values) for step in cause.steps if applies(step.when, values)) if s]
     commands = []
     for command in cause.commands:
+        if not applies(command.when, values):
+            continue
         run = first_filled(command.run, safe)
         if run is not None:
-            commands.append(Command(command.label(lang), run))
+            commands.append(Command(fill(command.label(lang), values) or command.label(lang), run))
     policy = first_filled(cause.policy, values, _json_string)
     return Advice(
         cause=cause,

@@ -49,10 +49,20 @@ def _overlaps(hit: Hit, kept: list[Hit]) -> bool:
     return any(hit.start < other.end and other.start < hit.end for other in kept)
 
 
+def _rank(cause: Cause) -> int:
+    """Precedence: the cause's level; question-type causes after every error."""
+    return cause.level + (10 if cause.asked_only else 0)
+
+
+def prepare(text: str) -> tuple[str, list[str]]:
+    """The paste normalised, credentials taken out, and the kinds of credential seen."""
+    return credentials.redact(paste.normalise(text))
+
+
 def _select(hits: list[Hit]) -> list[Hit]:
     """One cause per place in the text: the most specific level wins, then the longest match."""
     kept: list[Hit] = []
-    for hit in sorted(hits, key=lambda h: (h.cause.level, h.start, -(h.end - h.start), -h.confidence)):
+    for hit in sorted(hits, key=lambda h: (_rank(h.cause), h.start, -(h.end - h.start), -h.confidence)):
         if not _overlaps(hit, kept):
             kept.append(hit)
     return kept
@@ -82,12 +92,12 @@ def diagnose(
     question-type causes and turns a weak match into a clarifying question."""
     matcher = matcher or default_matcher()
     reply_lang = lang or language.detect(text)
-    normalised, secrets_seen = credentials.redact(paste.normalise(text))
+    normalised, secrets_seen = prepare(text)
     hits = [h for h in matcher.hits(normalised) if asked or not h.cause.asked_only]
     strong = _select([h for h in hits if h.confidence >= CONFIDENT])
     diagnoses: list[Diagnosis] = []
     seen: set[tuple[str, str]] = set()
-    for hit in sorted(strong, key=lambda h: (h.cause.level, h.start)):
+    for hit in sorted(strong, key=lambda h: (_rank(h.cause), h.start)):
         found = _entities(matcher, hit, normalised)
         key = (hit.cause.id, repr(sorted(found.items())))
         if key not in seen:

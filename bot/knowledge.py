@@ -49,11 +49,19 @@ class Pattern(_Strict):
     confidence: Annotated[float, Field(gt=0, le=1)] = 0.95
 
 
+class Step(Text):
+    """A fix step; with `when`, shown only where each named value matches its RE2 expression."""
+
+    when: dict[str, str] = Field(default_factory=dict)
+
+
 class Command(_Strict):
-    """A shell command: the first alternative whose placeholders are all known is offered."""
+    """A shell command: the first alternative whose placeholders are all known is offered;
+    with `when`, only where each named value matches its RE2 expression."""
 
     label: Text
     run: Annotated[list[str], Field(min_length=1)]
+    when: dict[str, str] = Field(default_factory=dict)
 
 
 class Example(_Strict):
@@ -82,7 +90,7 @@ class Cause(_Strict):
     question: Text | None = None
     patterns: Annotated[list[Pattern], Field(min_length=1)]
     context: list[str] = Field(default_factory=list)
-    steps: Annotated[list[Text], Field(min_length=1)]
+    steps: Annotated[list[Step], Field(min_length=1)]
     commands: list[Command] = Field(default_factory=list)
     policy: list[str] = Field(default_factory=list)
     references: Annotated[list[str], Field(min_length=1)]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from bot.advice import DERIVED_FROM, PLACEHOLDER, placeholders
-from bot.diagnosis import diagnose
+from bot.diagnosis import diagnose, prepare
 from bot.entities import DENY_CAPTURES
 from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, KnowledgeError
 from bot.matcher import Matcher, compile_regex
@@ -48,10 +48,19 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
     templates += [cause.explanation.en, cause.explanation.ja, *cause.policy]
     templates += [s.en for s in cause.steps] + [s.ja for s in cause.steps]
     templates += [run for command in cause.commands for run in command.run]
+    templates += [text for command in cause.commands for text in (command.label.en, command.label.ja)]
     for template in templates:
         for name in placeholders(template):
             if name not in known:
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"
+    for condition in [s.when for s in cause.steps] + [c.when for c in cause.commands]:
+        for name, regex in condition.items():
+            if name not in known:
+                yield f"{cause.id}: condition on {name!r}, which this cause never extracts"
+            try:
+                compile_regex(regex)
+            except KnowledgeError as exc:
+                yield f"{cause.id}: condition on {name!r}: {exc}"
     for command in cause.commands:
         for run in command.run:
             if any(m.group(2) is not None for m in PLACEHOLDER.finditer(run)):
@@ -73,7 +82,7 @@ def _example_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
             yield f"{cause.id}: positive example {number} gives entities {primary.entities}"
         rivals = {
             h.cause.id
-            for h in matcher.hits(example.text)
+            for h in matcher.hits(prepare(example.text)[0])
             if h.cause.id != cause.id and h.cause.level == cause.level and h.confidence >= CONFIDENT
         }
         if rivals:

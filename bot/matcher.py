@@ -7,6 +7,7 @@ at all; only those are run again to find where they match and what they capture.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import re2
@@ -21,8 +22,9 @@ def _options() -> Any:
     return options
 
 
+@cache
 def compile_regex(regex: str) -> Any:
-    """Compile one expanded pattern for RE2, raising KnowledgeError when RE2 refuses it."""
+    """Compile one expanded pattern for RE2 (once), raising KnowledgeError when RE2 refuses it."""
     try:
         return re2.compile(regex, options=_options())
     except re2.error as exc:
@@ -118,7 +120,8 @@ class Matcher:
                     found = _captures(regex, match) | found
             return found
         if rule.look == "before":
-            window = text[max(0, start - rule.window) : start]
+            # The match itself counts too: a wrapper may open it (Terraform's "IAM Role (...)").
+            window = text[max(0, start - rule.window) : end]
             for regex in regexes:
                 last = None
                 for last in regex.finditer(window):  # noqa: B007 - the last hit is the nearest

@@ -41,6 +41,7 @@ def _slack_link(match: re.Match[str]) -> str:
 def _unwrap(text: str) -> str:
     """Join lines that a terminal or a chat window broke inside a token."""
     lines = text.split("\n")
+    joins = _wrap_runs(lines)
     out: list[str] = []
     join_next = False
     for index, line in enumerate(lines):
@@ -49,7 +50,7 @@ def _unwrap(text: str) -> str:
         else:
             out.append(line)
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        join_next = bool(following) and (_breaks_token(line, following) or _wrapped(lines, index, following))
+        join_next = bool(following) and (index in joins or _breaks_token(line, following))
     return "\n".join(out)
 
 
@@ -61,13 +62,28 @@ def _breaks_token(line: str, following: str) -> bool:
     return token.startswith("arn:") or token.count("/") > 1 or "=" in token
 
 
-def _wrapped(lines: list[str], index: int, following: str) -> bool:
-    """A fixed-width terminal wrap: lines of one long width, cut inside a token."""
-    width = len(lines[index])
-    if width < _WRAP_MIN or lines[index][-1:].isspace() or following[:1].isspace():
-        return False
-    before = len(lines[index - 1]) if index > 0 else -1
-    return before == width or len(following) == width
+def _wrap_runs(lines: list[str]) -> set[int]:
+    """Lines a terminal wrapped at a fixed width: two or more lines of one long width, cut inside
+    a token, each starting differently (log lines share a prefix), then a shorter remainder."""
+    joins: set[int] = set()
+    index = 0
+    while index < len(lines):
+        width = len(lines[index])
+        end = index
+        while end + 1 < len(lines) and len(lines[end + 1]) == width:
+            end += 1
+        run = lines[index : end + 1]
+        remainder = lines[end + 1] if end + 1 < len(lines) else ""
+        if (
+            width >= _WRAP_MIN
+            and len(run) >= 2
+            and 0 < len(remainder) < width
+            and len({line[:6] for line in run}) == len(run)
+            and all(not line[-1].isspace() for line in run)
+        ):
+            joins.update(range(index, end + 1))
+        index = end + 1
+    return joins
 
 
 def normalise(text: str) -> str:

@@ -1,0 +1,76 @@
+"""Replies filled with the paste's real names: commands that run, lookups instead of inventions."""
+
+from __future__ import annotations
+
+from bot.advice import Advice, advise
+from bot.diagnosis import diagnose
+from bot.knowledge import KnowledgeBase
+
+
+def _advice(text: str, kb: KnowledgeBase, lang: str = "en") -> Advice:
+    triage = diagnose(text, lang=lang)  # type: ignore[arg-type]
+    assert triage.primary is not None
+    return advise(triage.primary, triage.lang, kb.shared.passed_to_service)
+
+
+def _commands(advice: Advice) -> str:
+    return "\n".join(c.run for c in advice.commands)
+
+
+PROTECTED = "An error occurred (UnmodifiableEntity) when calling the DeleteRole operation: Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS"
+
+
+def test_default_version_command_looks_up_the_policy_arn_the_message_lacks(kb: KnowledgeBase) -> None:
+    advice = _advice(kb.cause("default-policy-version").examples.match[0].text, kb)
+    assert (
+        "aws iam set-default-policy-version --version-id v1 --policy-arn "
+        '"$(aws iam list-policies --scope Local --query "Policies[?PolicyName==\'codebuild-RWBCore-managed-policy\'].Arn" --output text)"'
+    ) in _commands(advice)
+    assert "codebuild.amazonaws.com" in " ".join([*advice.steps, advice.summary, advice.explanation])
+
+
+def test_identity_center_role_gets_the_permission_set_fix_not_the_service_linked_one(
+    kb: KnowledgeBase,
+) -> None:
+    advice = _advice(PROTECTED.format("AWSReservedSSO_AdministratorAccess_073ae2cbd6a6a546"), kb)
+    assert "grep -F AdministratorAccess" in _commands(advice)
+    assert "delete-service-linked-role" not in _commands(advice)
+    assert any("AdministratorAccess" in step for step in advice.steps)
+
+
+def test_service_linked_role_gets_the_deletion_flow_not_the_permission_set(kb: KnowledgeBase) -> None:
+    advice = _advice(PROTECTED.format("AWSServiceRoleForAmazonGuardDuty"), kb)
+    assert "delete-service-linked-role --role-name AWSServiceRoleForAmazonGuardDuty" in _commands(advice)
+    assert "sso-admin" not in _commands(advice)
+
+
+def test_masked_values_never_reach_a_command(kb: KnowledgeBase) -> None:
+    text = "User: arn:aws:sts::***:assumed-role/deployer/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::***:role/app-role"
+    advice = _advice(text, kb)
+    assert "***" not in _commands(advice)
+    assert "aws iam get-role --role-name app-role" in _commands(advice)
+    assert advice.policy is not None and "arn:aws:iam::***:role/app-role" in advice.policy
+
+
+def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
+    known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
+    assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
+    unknown = _advice(
+        "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/x",
+        kb,
+    )
+    assert unknown.policy is not None and "PassedToService" not in unknown.policy
+    assert any("service documentation" in step for step in unknown.steps)
+
+
+def test_duration_reply_looks_up_the_roles_maximum(kb: KnowledgeBase) -> None:
+    text = (
+        "$ aws sts assume-role --role-arn arn:aws:iam::123456789012:role/Analyst --role-session-name s --duration-seconds 43200\n"
+        "An error occurred (ValidationError) when calling the AssumeRole operation: The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+    )
+    triage = diagnose(text)
+    assert triage.primary is not None
+    assert triage.primary.entities["requested_duration"] == 43200
+    assert "aws iam get-role --role-name Analyst --query Role.MaxSessionDuration" in _commands(
+        _advice(text, kb)
+    )

@@ -1,0 +1,54 @@
+"""Several errors in one paste, precedence, repeats, and the passive and asked modes."""
+
+from __future__ import annotations
+
+from bot.diagnosis import diagnose
+
+CHAINING = "An error occurred (ValidationError) when calling the AssumeRole operation: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+SESSION = "User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::bucket/key because no session policy allows the s3:GetObject action"
+PASSROLE = "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/app"
+
+
+def test_several_errors_give_several_diagnoses_the_specific_level_first() -> None:
+    triage = diagnose(f"first:\n{SESSION}\nthen:\n{CHAINING}\nand:\n{PASSROLE}")
+    assert [d.cause.id for d in triage.diagnoses] == [
+        "role-chaining-limit",
+        "passrole-denied",
+        "session-policy-denied",
+    ]
+
+
+def test_the_same_error_repeated_collapses_but_a_different_role_does_not() -> None:
+    other = PASSROLE.replace("role/app", "role/worker")
+    triage = diagnose("\n".join([PASSROLE] * 5 + [other]))
+    assert [d.entities["role_arn"].rsplit("/", 1)[1] for d in triage.diagnoses] == ["app", "worker"]
+
+
+def test_a_weak_match_is_silent_when_passive_and_a_question_when_asked() -> None:
+    chatter = "I can't assume the deploy role since this morning, any idea?"
+    passive = diagnose(chatter)
+    assert passive.diagnoses == [] and passive.question is None
+    asked = diagnose(chatter, asked=True)
+    assert asked.diagnoses == [] and asked.question
+
+
+def test_question_type_cause_only_when_asked_and_after_errors() -> None:
+    question = "A new role AWSServiceRoleForAutoScaling appeared in our account, what is it? Can I delete it?"
+    assert diagnose(question).diagnoses == []
+    assert [d.cause.id for d in diagnose(question, asked=True).diagnoses] == ["service-linked-role-appeared"]
+    both = diagnose(question + "\n" + PASSROLE, asked=True)
+    assert [d.cause.id for d in both.diagnoses] == ["passrole-denied", "service-linked-role-appeared"]
+
+
+def test_japanese_console_message_is_recognised_and_answered_in_japanese() -> None:
+    triage = diagnose(
+        "スイッチロールしようとしたら 1 つ以上のフィールドに無効な情報があります。情報を確認するか、管理者に連絡してください。 と出ます"
+    )
+    assert triage.lang == "ja"
+    assert triage.primary is not None and triage.primary.cause.id == "switch-role-invalid"
+
+
+def test_a_huge_paste_is_answered() -> None:
+    noise = "INFO request ok latency=12ms path=/api/v1/items\n" * 900
+    triage = diagnose(noise + PASSROLE + "\n" + noise)
+    assert triage.primary is not None and triage.primary.cause.id == "passrole-denied"
