@@ -13,100 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.arn import Arn
 from bot.diagnosis import Diagnosis
 from bot.knowledge import Cause, Lang
-from bot.matcher import compile_regex
+from bot.values import applies, runnable, template_values
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
-_SAFE_VALUE = re.compile(r"^[A-Za-z0-9_+=,.@:/-]+$")
-_DOC_TYPO = re.compile(r"\.amazon\.com$")
-
-
-def _arn_values(prefix: str, arn: Arn) -> dict[str, str]:
-    values = {f"{prefix}_partition": arn.partition}
-    if arn.account_id:
-        values[f"{prefix}_account"] = arn.account_id
-    return values
-
-
-# Values derived from the entities, and the entities each is derived from (for the KB lint).
-DERIVED_FROM: dict[str, frozenset[str]] = {
-    "role": frozenset({"role_arn", "role_name"}),
-    "role_path": frozenset({"role_arn"}),
-    "role_partition": frozenset({"role_arn"}),
-    "role_account": frozenset({"role_arn"}),
-    "caller_name": frozenset({"caller_arn"}),
-    "caller_role": frozenset({"caller_arn"}),
-    "caller_account": frozenset({"caller_arn"}),
-    "caller_partition": frozenset({"caller_arn"}),
-    "policy": frozenset({"policy_name", "policy_arn"}),
-    "version_lower": frozenset({"version_id"}),
-    "service_principal": frozenset({"service"}),
-    "passed_to_service": frozenset({"operation"}),
-    "layer_policy_arn": frozenset({"deny"}),
-    "layer": frozenset({"deny"}),
-    "permission_set": frozenset({"role_arn", "role_name"}),
-    "slr_service": frozenset({"role_arn"}),
-}
-# IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
-_SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
-
-
-def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, str]) -> dict[str, str]:
-    """Entities plus the values derived from them, all as strings."""
-    values = {key: str(value) for key, value in found.items() if not isinstance(value, dict)}
-    role = Arn.parse(values.get("role_arn", ""))
-    if role is not None:
-        values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
-        if role.is_service_linked_role and role.path.count("/") >= 3:
-            values["slr_service"] = role.path.split("/")[2]
-    elif "role_name" in values:
-        values["role"] = values["role_name"]
-    sso = _SSO_ROLE.match(values.get("role", ""))
-    if sso:
-        values["permission_set"] = sso.group(1)
-    caller = Arn.parse(values.get("caller_arn", ""))
-    if caller is not None:
-        values |= _arn_values("caller", caller)
-        values["caller_name"] = caller.session_role_name or caller.name
-        if caller.is_assumed_role and caller.session_role_name:
-            values["caller_role"] = caller.session_role_name
-        elif caller.resource_type == "role":
-            values["caller_role"] = caller.name
-    policy_arn = Arn.parse(values.get("policy_arn", ""))
-    if "policy_name" in values or policy_arn is not None:
-        values["policy"] = values.get("policy_name") or (policy_arn.name if policy_arn else "")
-    if "version_id" in values:
-        values["version_lower"] = values["version_id"].lower()
-    if "service" in values:
-        values["service_principal"] = _DOC_TYPO.sub(".amazonaws.com", values["service"])
-    if values.get("operation") in passed_to_service:
-        values["passed_to_service"] = passed_to_service[values["operation"]]
-    deny = found.get("deny")
-    if isinstance(deny, dict):
-        values["layer"] = deny["policy_type"]
-        if "policy_arn" in deny:
-            values["layer_policy_arn"] = deny["policy_arn"]
-    return values
-
-
-def runnable(values: Mapping[str, str]) -> dict[str, str]:
-    """Only the values that can go into a shell command as they are: no masks, no quoting."""
-    safe: dict[str, str] = {}
-    for key, value in values.items():
-        if not _SAFE_VALUE.match(value) or re.fullmatch(r"x{3,}|X{3,}", value):
-            continue
-        arn = Arn.parse(value)
-        if arn is not None and arn.account and not arn.account_id:
-            continue
-        safe[key] = value
-    return safe
-
-
-def applies(when: Mapping[str, str], values: Mapping[str, str]) -> bool:
-    """A step's or command's condition: every named value present and matching its expression."""
-    return all(name in values and compile_regex(regex).search(values[name]) for name, regex in when.items())
 
 
 def placeholders(template: str) -> list[str]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from bot import credentials, entities, language, paste
 from bot.knowledge import CONFIDENT, Cause, Lang, bundled
-from bot.matcher import Hit, Matcher
+from bot.matcher import Hit, Matcher, compile_regex
+from bot.values import applies, template_values
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,8 @@ class Diagnosis:
     cause: Cause
     confidence: float
     entities: dict[str, Any]
-    position: int
+    start: int
+    end: int
 
     @property
     def level(self) -> int:
@@ -45,10 +47,6 @@ def default_matcher() -> Matcher:
     return Matcher(bundled())
 
 
-def _overlaps(hit: Hit, kept: list[Hit]) -> bool:
-    return any(hit.start < other.end and other.start < hit.end for other in kept)
-
-
 def _rank(cause: Cause) -> int:
     """Precedence: the cause's level; question-type causes after every error."""
     return cause.level + (10 if cause.asked_only else 0)
@@ -57,15 +55,6 @@ def _rank(cause: Cause) -> int:
 def prepare(text: str) -> tuple[str, list[str]]:
     """The paste normalised, credentials taken out, and the kinds of credential seen."""
     return credentials.redact(paste.normalise(text))
-
-
-def _select(hits: list[Hit]) -> list[Hit]:
-    """One cause per place in the text: the most specific level wins, then the longest match."""
-    kept: list[Hit] = []
-    for hit in sorted(hits, key=lambda h: (_rank(h.cause), h.start, -(h.end - h.start), -h.confidence)):
-        if not _overlaps(hit, kept):
-            kept.append(hit)
-    return kept
 
 
 def _entities(matcher: Matcher, hit: Hit, text: str) -> dict[str, Any]:
@@ -81,6 +70,38 @@ def _entities(matcher: Matcher, hit: Hit, text: str) -> dict[str, Any]:
     return entities.build(captures, matcher.kb.shared.deny_layers)
 
 
+def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
+    """Every match of a normalised text whose cause's requirements hold, with its entities."""
+    found = []
+    ruled_out: dict[str, bool] = {}
+    for hit in matcher.hits(text):
+        cause = hit.cause
+        if cause.unless and cause.id not in ruled_out:
+            ruled_out[cause.id] = any(compile_regex(matcher.kb.expand(r)).search(text) for r in cause.unless)
+        if ruled_out.get(cause.id):
+            continue
+        values = _entities(matcher, hit, text)
+        if hit.cause.requires and not applies(
+            hit.cause.requires, template_values(values, matcher.kb.shared.passed_to_service)
+        ):
+            continue
+        found.append(Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end))
+    return found
+
+
+def _select(found: list[Diagnosis]) -> list[Diagnosis]:
+    """One cause per place in the text: the most specific level wins, then the longest match;
+    the kept ones in precedence order, repeats (same cause and entities) collapsed."""
+    kept: list[Diagnosis] = []
+    for d in sorted(found, key=lambda d: (_rank(d.cause), d.start, d.start - d.end, -d.confidence)):
+        if not any(d.start < other.end and other.start < d.end for other in kept):
+            kept.append(d)
+    unique: dict[tuple[str, str], Diagnosis] = {}
+    for d in sorted(kept, key=lambda d: (_rank(d.cause), d.start)):
+        unique.setdefault((d.cause.id, repr(sorted(d.entities.items()))), d)
+    return list(unique.values())
+
+
 def diagnose(
     text: str,
     *,
@@ -93,19 +114,11 @@ def diagnose(
     matcher = matcher or default_matcher()
     reply_lang = lang or language.detect(text)
     normalised, secrets_seen = prepare(text)
-    hits = [h for h in matcher.hits(normalised) if asked or not h.cause.asked_only]
-    strong = _select([h for h in hits if h.confidence >= CONFIDENT])
-    diagnoses: list[Diagnosis] = []
-    seen: set[tuple[str, str]] = set()
-    for hit in sorted(strong, key=lambda h: (_rank(h.cause), h.start)):
-        found = _entities(matcher, hit, normalised)
-        key = (hit.cause.id, repr(sorted(found.items())))
-        if key not in seen:
-            seen.add(key)
-            diagnoses.append(Diagnosis(hit.cause, hit.confidence, found, hit.start))
+    found = [d for d in candidates(matcher, normalised) if asked or not d.cause.asked_only]
+    diagnoses = _select([d for d in found if d.confidence >= CONFIDENT])
     question = None
     if asked and not diagnoses:
-        weak = sorted((h for h in hits if h.cause.question), key=lambda h: (-h.confidence, h.start))
+        weak = sorted((d for d in found if d.cause.question), key=lambda d: (-d.confidence, d.start))
         if weak and weak[0].cause.question:
             question = weak[0].cause.question(reply_lang)
     return Triage(diagnoses, reply_lang, secrets_seen, question)

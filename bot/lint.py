@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.advice import DERIVED_FROM, PLACEHOLDER, placeholders
-from bot.diagnosis import diagnose, prepare
+from bot.advice import PLACEHOLDER, placeholders
+from bot.diagnosis import candidates, diagnose, prepare
 from bot.entities import DENY_CAPTURES
 from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, KnowledgeError
 from bot.matcher import Matcher, compile_regex
+from bot.values import DERIVED_FROM
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 # Values the entity builder derives for every cause that captures an ARN.
@@ -18,6 +19,7 @@ _ALWAYS_DERIVED = {"account_id"}
 
 def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
     sources = [(c.id, p.regex) for c in kb.causes for p in c.patterns]
+    sources += [(c.id, r) for c in kb.causes for r in c.unless]
     sources += [(f"context {name}", p) for name, rule in kb.shared.context.items() for p in rule.patterns]
     for owner, regex in sources:
         try:
@@ -53,7 +55,7 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
         for name in placeholders(template):
             if name not in known:
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"
-    for condition in [s.when for s in cause.steps] + [c.when for c in cause.commands]:
+    for condition in [cause.requires] + [s.when for s in cause.steps] + [c.when for c in cause.commands]:
         for name, regex in condition.items():
             if name not in known:
                 yield f"{cause.id}: condition on {name!r}, which this cause never extracts"
@@ -81,9 +83,9 @@ def _example_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
         if primary.entities != example.entities:
             yield f"{cause.id}: positive example {number} gives entities {primary.entities}"
         rivals = {
-            h.cause.id
-            for h in matcher.hits(prepare(example.text)[0])
-            if h.cause.id != cause.id and h.cause.level == cause.level and h.confidence >= CONFIDENT
+            d.cause.id
+            for d in candidates(matcher, prepare(example.text)[0])
+            if d.cause.id != cause.id and d.cause.level == cause.level and d.confidence >= CONFIDENT
         }
         if rivals:
             yield f"{cause.id}: positive example {number} is also matched by {', '.join(sorted(rivals))}"
