@@ -57,12 +57,12 @@ def prepare(text: str) -> tuple[str, list[str]]:
     return credentials.redact(paste.normalise(text))
 
 
-def _entities(matcher: Matcher, hit: Hit, text: str) -> dict[str, Any]:
+def _entities(matcher: Matcher, hit: Hit, data: bytes) -> dict[str, Any]:
     captures: dict[str, str] = {}
     for rule in hit.cause.context:
         captures |= {
             key: value
-            for key, value in matcher.context(rule, text, hit.start, hit.end).items()
+            for key, value in matcher.context(rule, data, hit.start, hit.end).items()
             if key not in captures
         }
     # What the error sentence itself says beats what its surroundings suggest.
@@ -71,16 +71,20 @@ def _entities(matcher: Matcher, hit: Hit, text: str) -> dict[str, Any]:
 
 
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
-    """Every match of a normalised text whose cause's requirements hold, with its entities."""
+    """Every match of a normalised text whose cause's requirements hold, with its entities.
+    Positions are offsets into the text's UTF-8 bytes."""
+    data = text.encode("utf-8", "replace")
     found = []
     ruled_out: dict[str, bool] = {}
-    for hit in matcher.hits(text):
+    for hit in matcher.hits(data):
         cause = hit.cause
         if cause.unless and cause.id not in ruled_out:
-            ruled_out[cause.id] = any(compile_regex(matcher.kb.expand(r)).search(text) for r in cause.unless)
+            ruled_out[cause.id] = any(
+                compile_regex(matcher.kb.expand(r).encode()).search(data) for r in cause.unless
+            )
         if ruled_out.get(cause.id):
             continue
-        values = _entities(matcher, hit, text)
+        values = _entities(matcher, hit, data)
         if hit.cause.requires and not applies(
             hit.cause.requires, template_values(values, matcher.kb.shared.passed_to_service)
         ):
@@ -112,6 +116,9 @@ def diagnose(
     """Diagnose a paste. Passive mode keeps only confident matches; asked mode also answers
     question-type causes and turns a weak match into a clarifying question."""
     matcher = matcher or default_matcher()
+    if paste.plain(text) and not matcher.may_match(text.encode("utf-8", "replace")):
+        # Ordinary chatter: normalising would not change it, and no pattern occurs in it.
+        return Triage([], lang or language.detect(text), credentials.redact(text)[1])
     reply_lang = lang or language.detect(text)
     normalised, secrets_seen = prepare(text)
     found = [d for d in candidates(matcher, normalised) if asked or not d.cause.asked_only]

@@ -13,6 +13,9 @@ from bot.matcher import Matcher, compile_regex
 from bot.values import DERIVED_FROM
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
+# Counted repetitions multiply RE2's automaton: past this count the set scan slows a hundredfold.
+_MAX_COUNT = 64
+_COUNT = re.compile(r"(?<!\\)\{(\d*),?(\d*)\}")
 # Values the entity builder derives for every cause that captures an ARN.
 _ALWAYS_DERIVED = {"account_id"}
 
@@ -28,6 +31,9 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
         except KnowledgeError as exc:
             yield f"{owner}: {exc}"
             continue
+        counts = [int(n) for pair in _COUNT.findall(regex) for n in pair if n]
+        if counts and max(counts) > _MAX_COUNT:
+            yield f"{owner}: a counted repetition of {max(counts)} (at most {_MAX_COUNT}; use * or lines)"
         names = _GROUP.findall(expanded)
         for name in sorted({n for n in names if names.count(n) > 1}):
             yield f"{owner}: capture group {name!r} appears twice (name alternatives {name}__2, ...)"

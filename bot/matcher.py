@@ -1,7 +1,9 @@
 """Find the knowledge base's patterns in a paste, in time linear in its length.
 
 Every pattern is compiled with RE2. One RE2 set scans the paste once to tell which patterns occur
-at all; only those are run again to find where they match and what they capture.
+at all; only those are run again to find where they match and what they capture. Matching runs on
+the paste's UTF-8 bytes (offsets are byte offsets): the str interface of the RE2 binding re-encodes
+the text on every call.
 """
 
 from __future__ import annotations
@@ -23,26 +25,38 @@ def _options() -> Any:
 
 
 @cache
-def compile_regex(regex: str) -> Any:
-    """Compile one expanded pattern for RE2 (once), raising KnowledgeError when RE2 refuses it."""
+def compile_regex(regex: str | bytes) -> Any:
+    """Compile one expanded pattern for RE2 (once), raising KnowledgeError when RE2 refuses it.
+    A bytes pattern matches UTF-8 bytes; a str pattern matches str."""
     try:
         return re2.compile(regex, options=_options())
     except re2.error as exc:
-        raise KnowledgeError(f"RE2 cannot compile {regex[:120]!r}: {exc}") from None
+        shown = regex.decode() if isinstance(regex, bytes) else regex
+        raise KnowledgeError(f"RE2 cannot compile {shown[:120]!r}: {exc}") from None
+
+
+def _compile_bytes(regex: str) -> Any:
+    return compile_regex(regex.encode())
+
+
+def _name(name: str | bytes) -> str:
+    """The entity a capture group names: `role_arn__2` is an alternative branch of `role_arn`."""
+    text = name.decode() if isinstance(name, bytes) else name
+    return text.split("__", 1)[0]
 
 
 def group_names(compiled: Any) -> list[str]:
-    """The entity names a compiled pattern captures (a `__2` suffix marks an alternative)."""
-    return sorted({name.split("__", 1)[0] for name in compiled.groupindex})
+    """The entity names a compiled pattern captures."""
+    return sorted({_name(name) for name in compiled.groupindex})
 
 
 def _captures(compiled: Any, match: Any) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, index in compiled.groupindex.items():
         value = match.group(index)
-        key = name.split("__", 1)[0]
+        key = _name(name)
         if value and key not in found:
-            found[key] = value
+            found[key] = value.decode("utf-8", "replace")
     return found
 
 
@@ -74,11 +88,11 @@ class Matcher:
         for cause in kb.causes:
             for pattern in cause.patterns:
                 expanded = kb.expand(pattern.regex)
-                self._patterns.append(_CompiledPattern(cause, pattern.confidence, compile_regex(expanded)))
-                self._set.Add(expanded)
+                self._patterns.append(_CompiledPattern(cause, pattern.confidence, _compile_bytes(expanded)))
+                self._set.Add(expanded.encode())
         self._set.Compile()
         self._context: dict[str, tuple[ContextRule, list[Any]]] = {
-            name: (rule, [compile_regex(kb.expand(p)) for p in rule.patterns])
+            name: (rule, [_compile_bytes(kb.expand(p)) for p in rule.patterns])
             for name, rule in kb.shared.context.items()
         }
 
@@ -94,12 +108,16 @@ class Matcher:
         _, regexes = self._context[rule_name]
         return {name for regex in regexes for name in group_names(regex)}
 
-    def hits(self, text: str) -> list[Hit]:
-        """Every match of every pattern, in no particular order."""
+    def may_match(self, data: bytes) -> bool:
+        """True when some pattern occurs in the UTF-8 text: one linear scan, no captures."""
+        return bool(self._set.Match(data))
+
+    def hits(self, data: bytes) -> list[Hit]:
+        """Every match of every pattern in the UTF-8 text, in no particular order."""
         found: list[Hit] = []
-        for index in self._set.Match(text) or ():
+        for index in self._set.Match(data) or ():
             compiled = self._patterns[index]
-            for match in compiled.regex.finditer(text):
+            for match in compiled.regex.finditer(data):
                 start, end = match.span()
                 if end == start:
                     continue
@@ -108,12 +126,12 @@ class Matcher:
                 )
         return found
 
-    def context(self, rule_name: str, text: str, start: int, end: int) -> dict[str, str]:
-        """What the named context rule finds around text[start:end]; {} when nothing."""
+    def context(self, rule_name: str, data: bytes, start: int, end: int) -> dict[str, str]:
+        """What the named context rule finds around data[start:end]; {} when nothing."""
         rule, regexes = self._context[rule_name]
         found: dict[str, str] = {}
         if rule.look == "after":
-            window = text[end : end + rule.window]
+            window = data[end : end + rule.window]
             for regex in regexes:
                 match = regex.match(window)
                 if match and match.end() > 0:
@@ -121,7 +139,7 @@ class Matcher:
             return found
         if rule.look == "before":
             # The match itself counts too: a wrapper may open it (Terraform's "IAM Role (...)").
-            window = text[max(0, start - rule.window) : end]
+            window = data[max(0, start - rule.window) : end]
             for regex in regexes:
                 last = None
                 for last in regex.finditer(window):  # noqa: B007 - the last hit is the nearest
@@ -129,7 +147,7 @@ class Matcher:
                 if last is not None:
                     found = _captures(regex, last) | found
             return found
-        window = text[max(0, start - rule.window) : end + rule.window]
+        window = data[max(0, start - rule.window) : end + rule.window]
         for regex in regexes:
             match = regex.search(window)
             if match:

@@ -6,6 +6,7 @@ Every expression here is simple (no nested quantifiers), so Python's engine stay
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 
@@ -26,6 +27,7 @@ _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
 _JSON_ESCAPE_CODES = {"n": "\n", "r": "\n", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
 _WRAP_MIN = 60
+_TOKEN_BREAKS = (":", "/", "=", "-", "_")
 
 
 def _json_unescape(match: re.Match[str]) -> str:
@@ -56,7 +58,7 @@ def _unwrap(text: str) -> str:
 
 def _breaks_token(line: str, following: str) -> bool:
     """The line ends inside an ARN or key=value token (after ':', '/', '=', '-', '_')."""
-    if not line.endswith((":", "/", "=", "-", "_")) or not following.lstrip(" \t")[:1].isalnum():
+    if not line.endswith(_TOKEN_BREAKS) or not following.lstrip(" \t")[:1].isalnum():
         return False
     token = line.rsplit(None, 1)[-1] if line.strip() else ""
     return token.startswith("arn:") or token.count("/") > 1 or "=" in token
@@ -86,21 +88,48 @@ def _wrap_runs(lines: list[str]) -> set[int]:
     return joins
 
 
+# Characters that normalising acts on; their absence lets a text be matched as it is.
+_DECORATION = re.compile(r"[\\&<`\r\t\x1b│╷╵┃]")
+
+
+def plain(text: str) -> bool:
+    """True when normalising cannot change what the patterns see: printable, already in NFKC form,
+    nothing to unescape or strip, and no line break that the unwrapping would join."""
+    if _DECORATION.search(text) or not (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+        return False
+    if "\n" not in text:
+        return text.isprintable()
+    lines = text.split("\n")
+    if not all(line.isprintable() for line in lines):
+        return False
+    if any(line.endswith(_TOKEN_BREAKS) for line in lines[:-1]):
+        return False
+    lengths = [len(line) for line in lines]
+    return not any(a == b >= _WRAP_MIN for a, b in itertools.pairwise(lengths))
+
+
 def normalise(text: str) -> str:
-    """The paste as one readable text: unescaped, unwrapped, with tool decoration removed."""
-    text = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    """The paste as one readable text: unescaped, unwrapped, with tool decoration removed.
+    Each step runs only when the text holds what it acts on: most messages need few of them."""
+    text = text[:MAX_CHARS]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text)
-    text = _SLACK_LINK.sub(_slack_link, text)
-    text = _SLACK_REF.sub(_slack_link, text)
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if "<" in text:
+        text = _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
     if '\\"' in text or "\\n" in text or "\\u00" in text:
         text = _JSON_ESCAPED.sub(_json_unescape, text)
-    text = _XML_DECL.sub(" ", text)
-    if "</" in text:
-        text = _XML_TAG.sub("\n", text)
-    text = html.unescape(text)
-    text = _FENCE.sub("\n", text).replace("`", "")
-    text = _BOX_MARGIN.sub("", text)
-    text = _TRAILING_SPACE.sub("", text)
-    text = _SPACE_RUN.sub(" ", text)
-    return _unwrap(text)
+    if "<" in text:
+        text = _XML_DECL.sub(" ", text)
+        if "</" in text:
+            text = _XML_TAG.sub("\n", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "`" in text:
+        text = _FENCE.sub("\n", text).replace("`", "")
+    if "|" in text or not text.isascii():
+        text = _BOX_MARGIN.sub("", text)
+    text = _SPACE_RUN.sub(" ", _TRAILING_SPACE.sub("", text))
+    return _unwrap(text) if "\n" in text else text

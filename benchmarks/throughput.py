@@ -1,0 +1,84 @@
+"""Diagnosis throughput on chat-like messages, against a baseline that runs every pattern with
+Python's `re.search` in a loop. Both must give identical diagnoses.
+
+    python benchmarks/throughput.py [--count 20000] [--error-share 0.05]
+
+Run it on an otherwise idle machine; it uses one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from messages import messages
+
+from bot.diagnosis import default_matcher, diagnose
+from bot.matcher import Hit, Matcher
+
+
+class BaselineMatcher(Matcher):
+    """The same knowledge base, matched the plain way: every pattern, `re.search` in a loop."""
+
+    def __init__(self, base: Matcher) -> None:
+        self.__dict__.update(base.__dict__)
+        self._plain = [(p.cause, p.confidence, re.compile(p.regex.pattern)) for p in self._patterns]
+
+    def may_match(self, data: bytes) -> bool:
+        return True
+
+    def hits(self, data: bytes) -> list[Hit]:
+        found: list[Hit] = []
+        for cause, confidence, regex in self._plain:
+            position = 0
+            while (match := regex.search(data, position)) is not None:
+                if match.end() > match.start():
+                    captures: dict[str, str] = {}
+                    for name, value in match.groupdict().items():
+                        key = name.split("__", 1)[0]
+                        if value and key not in captures:
+                            captures[key] = value.decode("utf-8", "replace")
+                    found.append(Hit(cause, confidence, match.start(), match.end(), captures))
+                position = max(match.end(), position + 1)
+        return found
+
+
+def _run(texts: list[str], matcher: Matcher) -> tuple[float, list[Any]]:
+    start = time.perf_counter()
+    results = [diagnose(text, matcher=matcher) for text in texts]
+    elapsed = time.perf_counter() - start
+    return elapsed, [[(d.cause.id, d.entities) for d in r.diagnoses] for r in results]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--error-share", type=float, default=0.05)
+    args = parser.parse_args()
+    corpus = messages(args.count, args.error_share)
+    texts = [text for text, _ in corpus]
+    chatter = [text for text, is_error in corpus if not is_error]
+    engine = default_matcher()
+    baseline = BaselineMatcher(engine)
+    _run(texts, engine)  # warm up: RE2 builds its automaton lazily, as a long-running bot would have
+    engine_time, engine_results = _run(texts, engine)
+    chatter_time, _ = _run(chatter, engine)
+    baseline_time, baseline_results = _run(texts, baseline)
+    differing = sum(1 for a, b in zip(engine_results, baseline_results, strict=True) if a != b)
+    diagnosed = sum(1 for r in engine_results if r)
+    print(f"messages: {len(texts)} ({len(texts) - len(chatter)} errors, {diagnosed} diagnosed)")
+    print(f"engine, all messages:   {len(texts) / engine_time:10,.0f} messages/s")
+    print(f"engine, chatter only:   {len(chatter) / chatter_time:10,.0f} messages/s")
+    print(f"baseline, all messages: {len(texts) / baseline_time:10,.0f} messages/s")
+    print(f"ratio engine/baseline:  {baseline_time / engine_time:10.1f}x")
+    print(f"messages with different diagnoses: {differing}")
+
+
+if __name__ == "__main__":
+    main()
