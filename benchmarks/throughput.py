@@ -28,7 +28,11 @@ class BaselineMatcher(Matcher):
 
     def __init__(self, base: Matcher) -> None:
         self.__dict__.update(base.__dict__)
-        self._plain = [(p.cause, p.confidence, re.compile(p.regex.pattern)) for p in self._patterns]
+        self._plain = [
+            (cause, confidence, re.compile(regex.pattern))
+            for regex, users in base.patterns
+            for cause, confidence in users
+        ]
 
     def may_match(self, data: bytes) -> bool:
         return True
@@ -44,7 +48,7 @@ class BaselineMatcher(Matcher):
                         key = name.split("__", 1)[0]
                         if value and key not in captures:
                             captures[key] = value.decode("utf-8", "replace")
-                    found.append(Hit(cause, confidence, match.start(), match.end(), captures))
+                    found.append(Hit(cause, confidence, match.start(), match.end(), lambda c=captures: c))
                 position = max(match.end(), position + 1)
         return found
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from bot.diagnosis import Triage, default_matcher, diagnose
 from bot.knowledge import LANGS, KnowledgeError, Lang, bundled
@@ -29,7 +32,24 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--sample", metavar="CAUSE", help="diagnose the first bundled example of CAUSE")
     kb = commands.add_parser("kb", help="the knowledge base")
     kb.add_argument("action", choices=("lint", "list"))
+    commands.add_parser("serve", help="run the Slack app over HTTP (POST /slack/events, /healthz, /metrics)")
+    commands.add_parser("socket", help="run the Slack app over Socket Mode (/healthz and /metrics on PORT)")
     return parser
+
+
+def _run_app(mode: Literal["serve", "socket"]) -> int:
+    from bot import service
+    from bot.config import Settings, SettingsError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env(os.environ, mode)
+    except SettingsError as exc:
+        print(f"iamrole-bot {mode}: {exc}", file=sys.stderr)
+        return 2
+    default_matcher()
+    asyncio.run(service.serve(settings) if mode == "serve" else service.socket(settings))
+    return 0
 
 
 def _emit_triage(triage: Triage, as_machine: bool, out: TextIO) -> None:
@@ -106,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "diagnose":
             default_matcher()
             return _diagnose(args, parser)
+        if args.command in ("serve", "socket"):
+            return _run_app(args.command)
         return _kb(args.action)
     except KnowledgeError as exc:
         print(f"iamrole-bot: the knowledge base is broken:\n{exc}", file=sys.stderr)

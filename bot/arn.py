@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 # Accounts people mask before pasting: ***, xxxx, XXXXXXXXXXXX, <account-id>, ${AWS::AccountId}.
-_MASKED_ACCOUNT = re.compile(r"^(?:\*+|[xX]+|<[^<>]+>|\$\{[^{}]+\}|[#?]+)$")
+_MASKED_ACCOUNT = re.compile(r"^(?:\*+|[xX]+|<[^<>]+>|\[[^\[\]]+\]|\$?\{[^{}]+\}|[#?]+)$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 

@@ -7,37 +7,57 @@ length alone, and never inside an encoded authorization message, whose base64 ca
 from __future__ import annotations
 
 import re
+import string
+from typing import Any
+
+import re2
+
+_UPPER_DIGITS = string.ascii_uppercase + string.digits
+_BASE64 = string.ascii_letters + string.digits + "/+"
 
 ACCESS_KEY_ID = "aws-access-key-id"
 SECRET_ACCESS_KEY = "aws-secret-access-key"
 SESSION_TOKEN = "aws-session-token"
 KINDS = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
 
-_ENCODED_MESSAGE = re.compile(
+
+def _re2(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options=options)
+
+
+# RE2 (linear time on untrusted text); the boundaries RE2 cannot look around are checked after.
+_ENCODED_MESSAGE = _re2(
     r"(?:Encoded authorization failure message|EncodedMessage|encoded_message)[\"']?\s*[:=]?\s*[\"']?"
     r"[A-Za-z0-9_+/=-]{20,}"
 )
-_DETECTORS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (ACCESS_KEY_ID, re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])")),
+# (kind, expression with the value as group 1, characters that must not follow the value)
+_DETECTORS: tuple[tuple[str, Any, str], ...] = (
+    (ACCESS_KEY_ID, _re2(r"((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})"), _UPPER_DIGITS),
     (
         SECRET_ACCESS_KEY,
-        re.compile(
+        _re2(
             r"(?i:secret_?access_?key|aws_?secret(?:_?key)?|secretkey)[\"']?\s*[:=]\s*[\"']?"
-            r"(?P<value>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
+            r"([A-Za-z0-9/+]{40})"
         ),
+        _BASE64,
     ),
     (
         SESSION_TOKEN,
-        re.compile(
-            r"(?i:session_?token|security_?token|x-amz-security-token)[\"']?\s*[:=]\s*[\"']?"
-            r"(?P<value>[A-Za-z0-9/+=%]{40,})"
+        _re2(
+            r"(?i:session_?token|security_?token|x-amz-security-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=%]{40,})"
         ),
+        "",
     ),
 )
-
-
 # Every detector needs one of these; most messages have none and are done in a few scans.
 _KEY_PREFIX = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)")
+
+
+def marker(kind: str) -> str:
+    """What stands in a credential's place: a token that keeps an ARN or an assignment whole."""
+    return "REDACTED_" + kind.upper().replace("-", "_")
 
 
 def redact(text: str) -> tuple[str, list[str]]:
@@ -47,10 +67,13 @@ def redact(text: str) -> tuple[str, list[str]]:
         return text, []
     protected = [m.span() for m in _ENCODED_MESSAGE.finditer(text)]
     spans: list[tuple[int, int, str]] = []
-    for kind, detector in _DETECTORS:
+    for kind, detector, not_after in _DETECTORS:
         for match in detector.finditer(text):
-            group = "value" if "value" in detector.groupindex else 0
-            start, end = match.span(group)
+            start, end = match.span(1)
+            if kind == ACCESS_KEY_ID and start > 0 and text[start - 1] in _UPPER_DIGITS:
+                continue
+            if text[end : end + 1] and text[end] in not_after:
+                continue
             if not any(p_start <= start < p_end for p_start, p_end in protected):
                 spans.append((start, end, kind))
     if not spans:
@@ -61,7 +84,7 @@ def redact(text: str) -> tuple[str, list[str]]:
         if start < cursor:
             continue
         pieces.append(text[cursor:start])
-        pieces.append(f"[redacted {kind}]")
+        pieces.append(marker(kind))
         cursor = end
     pieces.append(text[cursor:])
     seen = {kind for _, _, kind in spans}

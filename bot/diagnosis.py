@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -57,49 +58,73 @@ def prepare(text: str) -> tuple[str, list[str]]:
     return credentials.redact(paste.normalise(text))
 
 
-def _entities(matcher: Matcher, hit: Hit, data: bytes) -> dict[str, Any]:
-    captures: dict[str, str] = {}
-    for rule in hit.cause.context:
-        captures |= {
-            key: value
-            for key, value in matcher.context(rule, data, hit.start, hit.end).items()
-            if key not in captures
-        }
-    # What the error sentence itself says beats what its surroundings suggest.
-    captures |= hit.captures
-    return entities.build(captures, matcher.kb.shared.deny_layers)
+class _Reading:
+    """One normalised paste being read: its hits, and each hit's entities worked out once."""
+
+    def __init__(self, matcher: Matcher, text: str) -> None:
+        self.matcher = matcher
+        self.data = text.encode("utf-8", "replace")
+        self.hits = matcher.hits(self.data)
+        self._ruled_out: dict[str, bool] = {}
+        self._reach = max((r.window for r in matcher.kb.shared.context.values()), default=0)
+        self._seen: dict[tuple[str, int, int, bytes], dict[str, Any] | None] = {}
+
+    def _excluded(self, cause: Cause) -> bool:
+        if cause.id not in self._ruled_out:
+            self._ruled_out[cause.id] = any(
+                compile_regex(self.matcher.kb.expand(r).encode()).search(self.data) for r in cause.unless
+            )
+        return self._ruled_out[cause.id]
+
+    def _entities(self, hit: Hit) -> dict[str, Any] | None:
+        captures: dict[str, str] = {}
+        for rule in hit.cause.context:
+            found = self.matcher.context(rule, self.data, hit.start, hit.end)
+            captures |= {key: value for key, value in found.items() if key not in captures}
+        # What the error sentence itself says beats what its surroundings suggest.
+        values = entities.build(captures | hit.captures, self.matcher.kb.shared.deny_layers)
+        requires = hit.cause.requires
+        if requires and not applies(
+            requires, template_values(values, self.matcher.kb.shared.passed_to_service)
+        ):
+            return None
+        return values
+
+    def accept(self, hit: Hit) -> Diagnosis | None:
+        """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail.
+        A repeated error (same bytes around it) is worked out once."""
+        if hit.cause.unless and self._excluded(hit.cause):
+            return None
+        low = max(0, hit.start - self._reach)
+        key = (hit.cause.id, hit.start - low, hit.end - low, self.data[low : hit.end + self._reach])
+        if key not in self._seen:
+            self._seen[key] = self._entities(hit)
+        values = self._seen[key]
+        return None if values is None else Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end)
 
 
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
-    """Every match of a normalised text whose cause's requirements hold, with its entities.
+    """Every match of a normalised text whose cause holds there, with its entities (for the lint).
     Positions are offsets into the text's UTF-8 bytes."""
-    data = text.encode("utf-8", "replace")
-    found = []
-    ruled_out: dict[str, bool] = {}
-    for hit in matcher.hits(data):
-        cause = hit.cause
-        if cause.unless and cause.id not in ruled_out:
-            ruled_out[cause.id] = any(
-                compile_regex(matcher.kb.expand(r).encode()).search(data) for r in cause.unless
-            )
-        if ruled_out.get(cause.id):
-            continue
-        values = _entities(matcher, hit, data)
-        if hit.cause.requires and not applies(
-            hit.cause.requires, template_values(values, matcher.kb.shared.passed_to_service)
-        ):
-            continue
-        found.append(Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end))
-    return found
+    reading = _Reading(matcher, text)
+    return [d for d in map(reading.accept, reading.hits) if d is not None]
 
 
-def _select(found: list[Diagnosis]) -> list[Diagnosis]:
+def _select(reading: _Reading, hits: list[Hit]) -> list[Diagnosis]:
     """One cause per place in the text: the most specific level wins, then the longest match;
     the kept ones in precedence order, repeats (same cause and entities) collapsed."""
     kept: list[Diagnosis] = []
-    for d in sorted(found, key=lambda d: (_rank(d.cause), d.start, d.start - d.end, -d.confidence)):
-        if not any(d.start < other.end and other.start < d.end for other in kept):
-            kept.append(d)
+    taken: list[tuple[int, int]] = []  # kept spans, sorted and disjoint
+    for hit in sorted(hits, key=lambda h: (_rank(h.cause), h.start, h.start - h.end, -h.confidence)):
+        index = bisect.bisect_left(taken, (hit.start, hit.end))
+        if (index > 0 and taken[index - 1][1] > hit.start) or (
+            index < len(taken) and taken[index][0] < hit.end
+        ):
+            continue
+        diagnosis = reading.accept(hit)
+        if diagnosis is not None:
+            kept.append(diagnosis)
+            taken.insert(index, (hit.start, hit.end))
     unique: dict[tuple[str, str], Diagnosis] = {}
     for d in sorted(kept, key=lambda d: (_rank(d.cause), d.start)):
         unique.setdefault((d.cause.id, repr(sorted(d.entities.items()))), d)
@@ -121,11 +146,13 @@ def diagnose(
         return Triage([], lang or language.detect(text), credentials.redact(text)[1])
     reply_lang = lang or language.detect(text)
     normalised, secrets_seen = prepare(text)
-    found = [d for d in candidates(matcher, normalised) if asked or not d.cause.asked_only]
-    diagnoses = _select([d for d in found if d.confidence >= CONFIDENT])
+    reading = _Reading(matcher, normalised)
+    hits = [h for h in reading.hits if asked or not h.cause.asked_only]
+    diagnoses = _select(reading, [h for h in hits if h.confidence >= CONFIDENT])
     question = None
     if asked and not diagnoses:
-        weak = sorted((d for d in found if d.cause.question), key=lambda d: (-d.confidence, d.start))
-        if weak and weak[0].cause.question:
-            question = weak[0].cause.question(reply_lang)
+        for hit in sorted((h for h in hits if h.cause.question), key=lambda h: (-h.confidence, h.start)):
+            if hit.cause.question and reading.accept(hit):
+                question = hit.cause.question(reply_lang)
+                break
     return Triage(diagnoses, reply_lang, secrets_seen, question)

@@ -32,11 +32,15 @@ _LEADING = "'\"`([{<"
 _SPACES = re.compile(r"\s+")
 
 
+def _closes_mask(value: str) -> bool:
+    return any(value[-1] == close and opening in value for opening, close in ("<>", "[]", "{}"))
+
+
 def clean(value: str) -> str:
     """A captured value as pasted, without surrounding quotes or trailing punctuation."""
     value = value.strip().lstrip(_LEADING)
-    # A masked account such as <account-id> ends in '>' on purpose; keep it whole.
-    while value and value[-1] in _TRAILING and not (value[-1] == ">" and "<" in value):
+    # A mask such as <account-id> or [IAMUSERNAME] ends in '>' or ']' on purpose; keep it whole.
+    while value and value[-1] in _TRAILING and not _closes_mask(value):
         value = value[:-1]
     return value
 

@@ -58,6 +58,8 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
     templates += [run for command in cause.commands for run in command.run]
     templates += [text for command in cause.commands for text in (command.label.en, command.label.ja)]
     for template in templates:
+        if re.search(r"\{[a-z_]+\|[^{}]*\{", template):
+            yield f"{cause.id}: a fallback holds another placeholder (not supported): {template[:60]!r}"
         for name in placeholders(template):
             if name not in known:
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"

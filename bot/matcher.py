@@ -8,8 +8,9 @@ the text on every call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, partial
 from typing import Any
 
 import re2
@@ -60,22 +61,31 @@ def _captures(compiled: Any, match: Any) -> dict[str, str]:
     return found
 
 
-@dataclass(frozen=True)
 class Hit:
-    """One place where a cause's pattern matched, with what it captured."""
+    """One place where a cause's pattern matched; what it captured is read only when asked for
+    (a paste may hold hundreds of matches that precedence or repetition make irrelevant)."""
 
-    cause: Cause
-    confidence: float
-    start: int
-    end: int
-    captures: dict[str, str]
+    def __init__(
+        self, cause: Cause, confidence: float, start: int, end: int, read: Callable[[], dict[str, str]]
+    ) -> None:
+        self.cause = cause
+        self.confidence = confidence
+        self.start = start
+        self.end = end
+        self._read = read
+
+    @cached_property
+    def captures(self) -> dict[str, str]:
+        return self._read()
 
 
 @dataclass(frozen=True)
 class _CompiledPattern:
-    cause: Cause
-    confidence: float
+    """One distinct expression and every (cause, confidence) that uses it: causes that share a
+    pattern (the AccessDenied sentence, one cause per denying layer) are scanned for once."""
+
     regex: Any
+    users: tuple[tuple[Cause, float], ...]
 
 
 class Matcher:
@@ -83,24 +93,30 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._patterns: list[_CompiledPattern] = []
-        self._set = re2.Set.SearchSet(_options())
+        users: dict[str, list[tuple[Cause, float]]] = {}
         for cause in kb.causes:
             for pattern in cause.patterns:
-                expanded = kb.expand(pattern.regex)
-                self._patterns.append(_CompiledPattern(cause, pattern.confidence, _compile_bytes(expanded)))
-                self._set.Add(expanded.encode())
+                users.setdefault(kb.expand(pattern.regex), []).append((cause, pattern.confidence))
+        self._patterns = [_CompiledPattern(_compile_bytes(r), tuple(u)) for r, u in users.items()]
+        self._set = re2.Set.SearchSet(_options())
+        for expanded in users:
+            self._set.Add(expanded.encode())
         self._set.Compile()
         self._context: dict[str, tuple[ContextRule, list[Any]]] = {
             name: (rule, [_compile_bytes(kb.expand(p)) for p in rule.patterns])
             for name, rule in kb.shared.context.items()
         }
 
+    @property
+    def patterns(self) -> list[tuple[Any, tuple[tuple[Cause, float], ...]]]:
+        """Each distinct compiled expression with the causes (and confidences) that use it."""
+        return [(p.regex, p.users) for p in self._patterns]
+
     def pattern_groups(self, cause: Cause) -> set[str]:
         """Every entity name the cause's own patterns can capture."""
         names: set[str] = set()
         for compiled in self._patterns:
-            if compiled.cause.id == cause.id:
+            if any(user.id == cause.id for user, _ in compiled.users):
                 names.update(group_names(compiled.regex))
         return names
 
@@ -121,9 +137,8 @@ class Matcher:
                 start, end = match.span()
                 if end == start:
                     continue
-                found.append(
-                    Hit(compiled.cause, compiled.confidence, start, end, _captures(compiled.regex, match))
-                )
+                read = cache(partial(_captures, compiled.regex, match))
+                found += [Hit(cause, confidence, start, end, read) for cause, confidence in compiled.users]
         return found
 
     def context(self, rule_name: str, data: bytes, start: int, end: int) -> dict[str, str]:

@@ -24,10 +24,12 @@ _XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
 # such as <account-id> survive.
 _XML_TAG = re.compile(r"</?[A-Z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
 _JSON_ESCAPE_CODES = {"n": "\n", "r": "\n", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
 _WRAP_MIN = 60
 _TOKEN_BREAKS = (":", "/", "=", "-", "_")
+_LINE_ENDS_IN_TOKEN = re.compile(r"[:/=_-]\n")
 
 
 def _json_unescape(match: re.Match[str]) -> str:
@@ -99,12 +101,9 @@ def plain(text: str) -> bool:
         return False
     if "\n" not in text:
         return text.isprintable()
-    lines = text.split("\n")
-    if not all(line.isprintable() for line in lines):
+    if "\n\n\n" in text or _LINE_ENDS_IN_TOKEN.search(text) or not text.replace("\n", "").isprintable():
         return False
-    if any(line.endswith(_TOKEN_BREAKS) for line in lines[:-1]):
-        return False
-    lengths = [len(line) for line in lines]
+    lengths = [len(line) for line in text.split("\n")]
     return not any(a == b >= _WRAP_MIN for a, b in itertools.pairwise(lengths))
 
 
@@ -132,4 +131,6 @@ def normalise(text: str) -> str:
     if "|" in text or not text.isascii():
         text = _BOX_MARGIN.sub("", text)
     text = _SPACE_RUN.sub(" ", _TRAILING_SPACE.sub("", text))
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
     return _unwrap(text) if "\n" in text else text

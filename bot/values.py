@@ -36,8 +36,9 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "passed_to_service": frozenset({"operation"}),
     "layer_policy_arn": frozenset({"deny"}),
     "layer": frozenset({"deny"}),
+    "deny_kind": frozenset({"deny"}),
     "permission_set": frozenset({"role_arn", "role_name"}),
-    "slr_service": frozenset({"role_arn"}),
+    "slr_service": frozenset({"role_arn", "resource_arn"}),
 }
 # IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
 _SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
@@ -51,6 +52,10 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
         if role.is_service_linked_role and role.path.count("/") >= 3:
             values["slr_service"] = role.path.split("/")[2]
+    resource = Arn.parse(values.get("resource_arn", ""))
+    if "slr_service" not in values and resource is not None and resource.is_service_linked_role:
+        if resource.path.count("/") >= 3:
+            values["slr_service"] = resource.path.split("/")[2]
     elif "role_name" in values:
         values["role"] = values["role_name"]
     sso = _SSO_ROLE.match(values.get("role", ""))
@@ -76,6 +81,7 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
     deny = found.get("deny")
     if isinstance(deny, dict):
         values["layer"] = deny["policy_type"]
+        values["deny_kind"] = deny["kind"]
         if "policy_arn" in deny:
             values["layer_policy_arn"] = deny["policy_arn"]
     return values

@@ -1,0 +1,81 @@
+"""Time to diagnose 40,000-character adversarial pastes (target: under 10 ms each).
+
+    python benchmarks/adversarial.py
+
+Near-misses, long runs of one character, nested repetition, many real errors, escaped and
+wrapped text: the shapes that make backtracking engines and careless normalisation slow.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from bot.diagnosis import diagnose
+from bot.knowledge import bundled
+
+SIZE = 40_000
+ERROR = (
+    "An error occurred (AccessDenied) when calling the PutLifecycleHook operation: User: "
+    "arn:aws:sts::111122223333:assumed-role/Testrole/Diego is not authorized to perform: iam:PassRole on resource: "
+    "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling\n"
+)
+
+
+def _fill(unit: str) -> str:
+    return (unit * (SIZE // len(unit) + 1))[:SIZE]
+
+
+def cases() -> dict[str, str]:
+    rng = random.Random(3)
+    examples = [e.text for c in bundled().causes for e in c.examples.match]
+    return {
+        "one character": "a" * SIZE,
+        "newlines": "\n" * SIZE,
+        "colons": ":" * SIZE,
+        "slashes": "/" * SIZE,
+        "backticks": "`" * SIZE,
+        "angle brackets": "<" * SIZE,
+        "escapes": _fill("\\u00"),
+        "entities": _fill("&amp;lt;"),
+        "ARN prefixes": _fill("arn:aws:iam::"),
+        "one long ARN": "arn:aws:iam::123456789012:role/" + "x" * (SIZE - 31),
+        "near-miss sentence": _fill("User: arn:aws:iam::123456789012:user/bob is not authorized to perfor "),
+        "nested principals": _fill("User: User: arn:aws:sts::1:assumed-role/ "),
+        "repeated verbs": _fill("is not authorized to perform: is not authorized to perform "),
+        "open parentheses": "(" * SIZE,
+        "deny tails": _fill(
+            " because no identity-based policy allows the x:y action with an explicit deny in"
+        ),
+        "same real error": _fill(ERROR),
+        "all examples": _fill("\n".join(examples)),
+        "Japanese near-miss": _fill("1 つ以上のフィールドに無効な"),
+        "wrapped at 80": "\n".join(_fill(ERROR)[i : i + 80] for i in range(0, SIZE, 80)),
+        "box margins": _fill("│ " + ERROR),
+        "random unicode": "".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(SIZE)),
+        "random ASCII": "".join(chr(rng.randrange(32, 127)) for _ in range(SIZE)),
+    }
+
+
+def main() -> None:
+    diagnose(ERROR)  # load and compile the knowledge base first
+    worst = 0.0
+    print(f"{'case':22} {'chars':>7} {'median ms':>10} {'max ms':>8} diagnoses")
+    for name, text in cases().items():
+        for _ in range(2):
+            diagnose(text)  # RE2 builds its automaton lazily; time the steady state
+        timings = []
+        for _ in range(7):
+            start = time.perf_counter()
+            triage = diagnose(text, asked=True)
+            timings.append((time.perf_counter() - start) * 1000)
+        worst = max(worst, statistics.median(timings))
+        print(
+            f"{name:22} {len(text):7} {statistics.median(timings):10.2f} {max(timings):8.2f} {len(triage.diagnoses)}"
+        )
+    print(f"worst median: {worst:.2f} ms (target: under 10 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""What the bot does with a message in a channel: decide, diagnose, answer once, in the thread.
+
+Handlers translate Slack's payloads into `ChatMessage`s and hand them here; this module decides
+whether to answer (channel, bots, duplicates, repeats in a thread, edits), and the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot import language
+from bot.chat import Chat
+from bot.diagnosis import Diagnosis, Triage, diagnose
+from bot.events import ChatMessage
+from bot.knowledge import Cause, KnowledgeBase, Lang
+from bot.metrics import Metrics
+from bot.render import blocks, secrets_note
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# How long a claim on an event or a message lasts: longer than Slack retries for.
+CLAIM_TTL = 6 * 3600
+# How long the bot remembers what it already said in a thread.
+THREAD_MEMORY_TTL = 14 * 24 * 3600
+REPEAT_REACTION = "repeat"
+DETAILS = "iamrole_details"
+HELPFUL = "iamrole_helpful"
+NOT_HELPFUL = "iamrole_not_helpful"
+INSPECT = "iamrole_inspect"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the bot is in this workspace (from auth.test)."""
+
+    user_id: str | None
+    bot_id: str | None
+    team_id: str | None
+
+
+def fingerprint(diagnosis: Diagnosis) -> str:
+    """A short stable id for a diagnosis: its cause and entities, never the pasted text."""
+    raw = json.dumps([diagnosis.cause.id, diagnosis.entities], sort_keys=True)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def button_value(diagnosis: Diagnosis, lang: Lang) -> str | None:
+    """What a button carries to rebuild the diagnosis later (Slack allows 2000 characters)."""
+    value = json.dumps(
+        {"c": diagnosis.cause.id, "e": diagnosis.entities, "l": lang, "p": diagnosis.confidence}
+    )
+    return value if len(value) <= 2000 else None
+
+
+def from_button(value: str, kb: KnowledgeBase) -> Triage | None:
+    """The diagnosis a button carried, or None when the value is not one of ours."""
+    try:
+        data = json.loads(value)
+        cause: Cause = kb.cause(data["c"])
+        lang: Lang = "ja" if data.get("l") == "ja" else "en"
+        entities = data["e"] if isinstance(data["e"], dict) else {}
+        confidence = float(data.get("p", 0.9))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return Triage([Diagnosis(cause, confidence, entities, 0, 0)], lang)
+
+
+def actions_block(triage: Triage, inspectable: bool) -> dict[str, Any] | None:
+    """Buttons under a diagnosis: details, helpful / not helpful, and inspect where it can be."""
+    primary = triage.primary
+    if primary is None:
+        return None
+    value = button_value(primary, triage.lang)
+    if value is None:
+        return None
+    ja = triage.lang == "ja"
+    labels = (
+        ("詳細", "役に立った", "役に立たなかった", "ロールを調べる")
+        if ja
+        else (
+            "Details",
+            "Helpful",
+            "Not helpful",
+            "Inspect role",
+        )
+    )
+    elements: list[dict[str, Any]] = [
+        {
+            "type": "button",
+            "action_id": DETAILS,
+            "text": {"type": "plain_text", "text": labels[0]},
+            "value": value,
+        },
+        {
+            "type": "button",
+            "action_id": HELPFUL,
+            "text": {"type": "plain_text", "text": labels[1]},
+            "value": primary.cause.id,
+        },
+        {
+            "type": "button",
+            "action_id": NOT_HELPFUL,
+            "text": {"type": "plain_text", "text": labels[2]},
+            "value": primary.cause.id,
+        },
+    ]
+    if inspectable:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": INSPECT,
+                "text": {"type": "plain_text", "text": labels[3]},
+                "value": value,
+            }
+        )
+    return {"type": "actions", "block_id": f"iamrole-actions-{fingerprint(primary)}", "elements": elements}
+
+
+class Responder:
+    """Answers pasted errors in channels and threads: once, in the thread, in the user's language."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        store: Store,
+        chat: Chat,
+        metrics: Metrics,
+        *,
+        channels: frozenset[str] | None,
+        diagnose_bots: bool,
+        can_inspect: Any = None,
+    ) -> None:
+        self.kb = kb
+        self.store = store
+        self.chat = chat
+        self.metrics = metrics
+        self.channels = channels
+        self.diagnose_bots = diagnose_bots
+        self.can_inspect = can_inspect or (lambda diagnosis: False)
+        self.identity = Identity(None, None, None)
+
+    def _ignored(self, message: ChatMessage) -> str | None:
+        """Why the bot stays out of this message, or None when it should read it."""
+        if self.channels is not None and message.channel not in self.channels:
+            return "channel"
+        if message.bot_id and message.bot_id == self.identity.bot_id:
+            return "own"
+        if message.user and message.user == self.identity.user_id:
+            return "own"
+        if message.from_bot and (message.in_thread or not self.diagnose_bots):
+            return "bot"
+        return None
+
+    async def _language(self, message: ChatMessage, text: str) -> Lang:
+        if language.detect(text) == "ja":
+            return "ja"
+        if message.user and not message.from_bot:
+            locale = await self.chat.locale(message.user)
+            if locale and locale.lower().startswith("ja"):
+                return "ja"
+        return "en"
+
+    async def _text(self, message: ChatMessage) -> str:
+        parts = [message.text]
+        for file_id in message.file_ids[:3]:
+            parts.append(await self.chat.snippet(file_id))
+        return "\n".join(p for p in parts if p)
+
+    def mentions_bot(self, message: ChatMessage) -> bool:
+        return bool(self.identity.user_id) and f"<@{self.identity.user_id}>" in message.text
+
+    async def on_message(self, message: ChatMessage, *, event_id: str | None, mention: bool) -> None:
+        """Read a channel message and answer it if it holds an IAM error (or asks, when mentioned)."""
+        reason = self._ignored(message)
+        if reason:
+            self.metrics.events.labels(kind="message", outcome=f"ignored-{reason}").inc()
+            return
+        asked = mention or self.mentions_bot(message)
+        if event_id and not await self.store.claim(f"event:{event_id}", CLAIM_TTL):
+            self.metrics.events.labels(kind="message", outcome="duplicate-event").inc()
+            return
+        text = await self._text(message)
+        lang = await self._language(message, text)
+        triage = diagnose(text, asked=asked, lang=lang)
+        if message.edited:
+            before = diagnose(message.previous_text or "", asked=asked, lang=lang)
+            known = {fingerprint(d) for d in before.diagnoses}
+            fresh = [d for d in triage.diagnoses if fingerprint(d) not in known]
+            if not fresh:
+                self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
+                return
+            triage = Triage(fresh, triage.lang, triage.secrets_seen, None)
+        claim = f"answered:{message.channel}:{message.ts}"
+        if message.edited and triage.primary is not None:
+            claim += f":{fingerprint(triage.primary)}"
+        if not await self.store.claim(claim, CLAIM_TTL):
+            self.metrics.events.labels(kind="message", outcome="duplicate-message").inc()
+            return
+        if triage.secrets_seen and message.user:
+            note = secrets_note(triage, self.kb.messages)
+            if note:
+                await self.chat.note(message.channel, message.user, note, message.thread_ts)
+        await self._answer(message, triage, asked)
+
+    async def _answer(self, message: ChatMessage, triage: Triage, asked: bool) -> None:
+        primary = triage.primary
+        if primary is None:
+            if asked:
+                reply = blocks.render(triage, self.kb)
+                if not triage.question:
+                    reply = blocks.SlackMessage(self.help_text(triage.lang), [])
+                await self.chat.reply(message.channel, message.thread_root, reply)
+                self.metrics.events.labels(kind="message", outcome="asked-no-diagnosis").inc()
+            else:
+                self.metrics.events.labels(kind="message", outcome="no-diagnosis").inc()
+            return
+        seen = f"thread:{message.channel}:{message.thread_root}:{fingerprint(primary)}"
+        if not await self.store.claim(seen, THREAD_MEMORY_TTL):
+            await self.chat.react(message.channel, message.ts, REPEAT_REACTION)
+            self.metrics.events.labels(kind="message", outcome="repeat-in-thread").inc()
+            return
+        reply = blocks.render(triage, self.kb)
+        buttons = actions_block(triage, bool(self.can_inspect(primary)))
+        if buttons:
+            reply = blocks.SlackMessage(reply.text, [*reply.blocks, buttons])
+        await self.chat.reply(message.channel, message.thread_root, reply)
+        for diagnosis in triage.diagnoses:
+            self.metrics.diagnoses.labels(cause=diagnosis.cause.id).inc()
+            await self.store.count("diagnoses", diagnosis.cause.id)
+        self.metrics.events.labels(kind="message", outcome="answered").inc()
+
+    def help_text(self, lang: Lang) -> str:
+        if lang == "ja":
+            return (
+                "AWS IAM のエラーメッセージをそのまま貼り付けてください。原因と直し方をスレッドで返信します。"
+                "`/iamrole explain <エラー>` で自分だけに表示、`/iamrole help` で使い方を表示します。"
+            )
+        return (
+            "Paste the AWS IAM error message as it is and I will reply in the thread with its cause and "
+            "the fix. `/iamrole explain <error>` answers privately; `/iamrole help` shows how to use me."
+        )

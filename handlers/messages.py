@@ -1,0 +1,41 @@
+"""Messages in channels and threads, and mentions of the bot."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.events import from_event
+from bot.failures import Failure
+
+if TYPE_CHECKING:
+    from bot.service import Services
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    def listener(mention: bool) -> Any:
+        async def on_event(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
+            services.learn_identity(context)
+            message = from_event(event)
+            if message is None:
+                return
+
+            async def tell(failure: Failure) -> None:
+                if failure.known is False or mention:
+                    await services.chat.client.chat_postMessage(
+                        channel=message.channel, thread_ts=message.thread_root, text=failure.message("en")
+                    )
+
+            services.background(
+                "message",
+                lambda: services.responder.on_message(
+                    message, event_id=body.get("event_id"), mention=mention
+                ),
+                tell,
+            )
+
+        return on_event
+
+    app.event("message")(listener(mention=False))
+    app.event("app_mention")(listener(mention=True))

@@ -1,0 +1,302 @@
+"""The Slack app end to end: signed requests over HTTP to the real app, calls asserted on a fake
+Slack Web API on loopback."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.harness import Bot, message_event, sign, start_bot
+from tests.slack_fake import BOT_ID, BOT_USER, FakeSlack
+
+PASSROLE = (
+    "An error occurred (AccessDenied) when calling the PutLifecycleHook operation: User: "
+    "arn:aws:sts::111122223333:assumed-role/Testrole/Diego is not authorized to perform: iam:PassRole on resource: "
+    "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+)
+DURATION = (
+    "An error occurred (ValidationError) when calling the AssumeRole operation: "
+    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    slack = FakeSlack()
+    server = TestServer(slack.app(), host="127.0.0.1")
+    await server.start_server()
+    slack.base_url = str(server.make_url("/"))
+    yield slack
+    await server.close()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+async def bot(fake: FakeSlack, session: aiohttp.ClientSession) -> AsyncIterator[Bot]:
+    instance = await start_bot(fake, session)
+    yield instance
+    await instance.stop()
+
+
+def _reply_text(call: Any) -> str:
+    return call.params.get("text", "") + json.dumps(call.params.get("blocks", ""), ensure_ascii=False)
+
+
+async def test_a_pasted_error_gets_one_threaded_reply(bot: Bot, fake: FakeSlack) -> None:
+    event = message_event(PASSROLE)
+    assert await bot.event(event) == 200
+    [post] = await fake.wait_for("chat.postMessage")
+    await fake.quiet(0.3)
+    assert len(fake.posts()) == 1
+    assert post.params["channel"] == "C0AWSHELP"
+    assert post.params["thread_ts"] == event["ts"]
+    assert post.params["unfurl_links"] is False and post.params["unfurl_media"] is False
+    assert post.params["reply_broadcast"] is False
+    assert "AWSServiceRoleForAutoScaling" in _reply_text(post)
+    actions = [b for b in post.params["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions[0]["elements"]] == [
+        "iamrole_details",
+        "iamrole_helpful",
+        "iamrole_not_helpful",
+    ]
+
+
+async def test_an_error_inside_a_thread_is_answered_in_that_thread(bot: Bot, fake: FakeSlack) -> None:
+    await bot.event(message_event(DURATION, thread_ts="1699999999.000100"))
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == "1699999999.000100"
+
+
+async def test_chatter_gets_nothing(bot: Bot, fake: FakeSlack) -> None:
+    await bot.event(message_event("morning all, the deploy is green again :tada:"))
+    await bot.event(message_event("who owns the IAM role for billing? I need to ask about permissions"))
+    await fake.quiet(0.3)
+    assert fake.posts() == []
+
+
+async def test_bad_and_stale_signatures_are_refused_without_any_call(bot: Bot, fake: FakeSlack) -> None:
+    body = json.dumps({"type": "event_callback", "event_id": "Ev1", "event": message_event(PASSROLE)})
+    bad = {"X-Slack-Signature": "v0=" + "0" * 64, "X-Slack-Request-Timestamp": str(int(time.time()))}
+    async with bot.session.post(
+        bot.url, data=body, headers={"Content-Type": "application/json", **bad}
+    ) as response:
+        assert response.status == 401
+    stale = sign(body, int(time.time()) - 600)
+    async with bot.session.post(
+        bot.url, data=body, headers={"Content-Type": "application/json", **stale}
+    ) as response:
+        assert response.status == 401
+    await fake.quiet(0.3)
+    assert fake.posts() == []
+
+
+async def test_slack_retries_and_the_double_delivery_of_a_mention_give_one_reply(
+    bot: Bot, fake: FakeSlack
+) -> None:
+    event = message_event(PASSROLE)
+    await bot.event(event, event_id="EvRETRY1")
+    await bot.event(event, event_id="EvRETRY1", retry=1)
+    await bot.event(event, event_id="EvRETRY1", retry=2)
+    mention = message_event(f"<@{BOT_USER}> what is this? {DURATION}")
+    await bot.event({**mention, "type": "app_mention"}, event_id="EvMENTION")
+    await bot.event(mention, event_id="EvMESSAGE")
+    await fake.quiet(0.4)
+    assert len(fake.posts()) == 2
+
+
+async def test_the_same_error_again_in_a_thread_gets_a_reaction_not_a_second_essay(
+    bot: Bot, fake: FakeSlack
+) -> None:
+    root = "1699999999.000200"
+    await bot.event(message_event(PASSROLE, thread_ts=root))
+    await fake.wait_for("chat.postMessage")
+    second = message_event("still failing:\n" + PASSROLE, thread_ts=root)
+    await bot.event(second)
+    [reaction] = await fake.wait_for("reactions.add")
+    await fake.quiet(0.3)
+    assert len(fake.posts()) == 1
+    assert reaction.params["timestamp"] == second["ts"]
+
+
+async def test_own_messages_and_bot_replies_in_threads_are_ignored(bot: Bot, fake: FakeSlack) -> None:
+    await bot.event(message_event("warm up"))  # lets Bolt learn who it is (auth.test)
+    await bot.event(message_event(PASSROLE, user=BOT_USER, bot_id=BOT_ID))
+    await bot.event(
+        message_event(PASSROLE, user=None, bot_id="BOTHER01", subtype="bot_message", thread_ts="1.000001")
+    )
+    await fake.quiet(0.4)
+    assert fake.posts() == []
+
+
+async def test_a_ci_bots_attachment_and_a_snippet_are_read(bot: Bot, fake: FakeSlack) -> None:
+    attachment = {"color": "danger", "title": "deploy #42 failed", "text": DURATION}
+    await bot.event(
+        message_event("", user=None, bot_id="BCI00001", subtype="bot_message", attachments=[attachment])
+    )
+    [post] = await fake.wait_for("chat.postMessage")
+    assert "MaxSessionDuration" in _reply_text(post)
+    snippet = fake.add_snippet("F0SNIPPET", "log output:\n" + PASSROLE)
+    await bot.event(message_event("here is the log", subtype="file_share", files=[snippet]))
+    posts = await fake.wait_for("chat.postMessage", 2)
+    assert "AWSServiceRoleForAutoScaling" in _reply_text(posts[1])
+    [download] = fake.called("download")
+    assert download.headers["Authorization"] == "Bearer xoxb-test-token"
+
+
+async def test_japanese_locale_and_japanese_words_get_japanese_replies(bot: Bot, fake: FakeSlack) -> None:
+    fake.locales["U0HANAKO"] = "ja-JP"
+    await bot.event(message_event(DURATION, user="U0HANAKO"))
+    [post] = await fake.wait_for("chat.postMessage")
+    assert "ロール" in _reply_text(post)
+    [info] = fake.called("users.info")
+    assert str(info.params["include_locale"]).lower() in ("1", "true")
+    await bot.event(message_event("デプロイで失敗しました:\n" + PASSROLE, user="U0BOB"))
+    posts = await fake.wait_for("chat.postMessage", 2)
+    assert "ロール" in _reply_text(posts[1])
+    await bot.event(message_event(PASSROLE.replace("Diego", "Carol"), user="U0CAROL"))
+    posts = await fake.wait_for("chat.postMessage", 3)
+    assert "ロール" not in posts[2].params["text"]
+
+
+async def test_pasted_secrets_are_never_echoed_and_the_poster_is_told_privately(
+    bot: Bot, fake: FakeSlack
+) -> None:
+    key, secret = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    await bot.event(message_event(f"AWS_ACCESS_KEY_ID={key}\naws_secret_access_key = {secret}\n{PASSROLE}"))
+    [_post] = await fake.wait_for("chat.postMessage")
+    [note] = await fake.wait_for("chat.postEphemeral")
+    await fake.quiet(0.3)
+    for call in fake.calls:
+        assert key not in json.dumps(call.params) and secret not in json.dumps(call.params)
+    assert note.params["user"] == "U0ALICE" and "rotate" in note.params["text"]
+
+
+async def test_an_edit_is_answered_only_when_it_adds_an_error(bot: Bot, fake: FakeSlack) -> None:
+    original = message_event("deploy failed, looking")
+    unfurl = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": original["channel"],
+        "ts": "1700000099.000001",
+        "message": {**original, "attachments": [{"title": "a link preview"}]},
+        "previous_message": original,
+    }
+    await bot.event(unfurl)
+    await fake.quiet(0.3)
+    assert fake.posts() == []
+    edited = {**unfurl, "message": {**original, "text": "deploy failed: " + PASSROLE}}
+    await bot.event(edited)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == original["ts"]
+
+
+async def test_slash_commands_are_acked_at_once_and_answered_privately(bot: Bot, fake: FakeSlack) -> None:
+    status, seconds = await bot.command("explain " + PASSROLE)
+    assert status == 200 and seconds < 3
+    [answer] = await fake.wait_for("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "AWSServiceRoleForAutoScaling" in json.dumps(answer.params)
+    await bot.command("check arn:aws:iam::111122223333:role/app")
+    answers = await fake.wait_for("response_url", 2)
+    assert "IAMROLE_ALLOWED_ACCOUNTS" in answers[1].params["text"]
+    await bot.command("help")
+    answers = await fake.wait_for("response_url", 3)
+    assert "/iamrole explain" in answers[2].params["text"]
+    assert fake.posts() == []
+
+
+async def test_details_and_feedback_buttons(bot: Bot, fake: FakeSlack) -> None:
+    await bot.event(message_event(PASSROLE))
+    [post] = await fake.wait_for("chat.postMessage")
+    [actions] = [b for b in post.params["blocks"] if b["type"] == "actions"]
+    details, helpful = actions["elements"][0], actions["elements"][1]
+    assert await bot.click({"action_id": details["action_id"], "value": details["value"]}) == 200
+    [answer] = await fake.wait_for("response_url")
+    assert answer.params["response_type"] == "ephemeral" and answer.params["replace_original"] is False
+    assert "iam:CreateServiceLinkedRole" in json.dumps(answer.params)
+    await bot.click({"action_id": helpful["action_id"], "value": helpful["value"]})
+    await fake.wait_for("response_url", 2)
+    assert await bot.services.store.counts("feedback") == {"passrole-denied:helpful": 1}
+
+
+async def test_a_mention_without_an_error_gets_help_and_a_weak_match_a_question(
+    bot: Bot, fake: FakeSlack
+) -> None:
+    await bot.event({**message_event(f"<@{BOT_USER}> hello"), "type": "app_mention"})
+    [help_post] = await fake.wait_for("chat.postMessage")
+    assert "/iamrole explain" in help_post.params["text"]
+    await bot.event(
+        {
+            **message_event(f"<@{BOT_USER}> I can't assume the deploy role since this morning"),
+            "type": "app_mention",
+        }
+    )
+    posts = await fake.wait_for("chat.postMessage", 2)
+    assert "?" in posts[1].params["text"]
+
+
+async def test_malformed_requests_get_a_4xx_and_never_a_5xx(bot: Bot, fake: FakeSlack) -> None:
+    cases = [
+        ("{not json", "application/json"),
+        ("payload=%7Bbroken", "application/x-www-form-urlencoded"),
+        ("", "application/json"),
+        (json.dumps({"type": "something_new"}), "application/json"),
+        (json.dumps({"type": "event_callback", "event": {"type": "message"}}), "application/json"),
+    ]
+    for body, content_type in cases:
+        response = await bot.post(body, content_type)
+        assert 200 <= response.status < 500, (body, response.status)
+    huge = json.dumps(
+        {"type": "event_callback", "event_id": "EvHUGE", "event": message_event("x" * 1_000_000 + PASSROLE)}
+    )
+    response = await bot.post(huge, "application/json")
+    assert response.status in (200, 413)
+    await fake.quiet(0.5)
+    async with bot.session.get(str(bot.server.make_url("/healthz"))) as health:
+        assert health.status == 200
+
+
+async def test_url_verification_health_and_metrics(bot: Bot, fake: FakeSlack) -> None:
+    response = await bot.post(
+        json.dumps({"type": "url_verification", "challenge": "abc123", "token": "x"}), "application/json"
+    )
+    assert response.status == 200
+    await bot.event(message_event(PASSROLE))
+    await fake.wait_for("chat.postMessage")
+    await fake.quiet(0.2)
+    async with bot.session.get(str(bot.server.make_url("/healthz"))) as health:
+        assert health.status == 200 and (await health.json())["status"] == "ok"
+    async with bot.session.get(str(bot.server.make_url("/metrics"))) as metrics:
+        text = await metrics.text()
+    assert 'iamrole_diagnoses_total{cause="passrole-denied"} 1.0' in text
+    assert "Diego" not in text
+
+
+async def test_a_429_from_slack_is_retried_and_the_reply_posted_once(bot: Bot, fake: FakeSlack) -> None:
+    fake.rate_limit("chat.postMessage", 1)
+    await bot.event(message_event(PASSROLE))
+    await fake.wait_for("chat.postMessage", 2, timeout=15)
+    await fake.quiet(0.5)
+    assert len(fake.posts()) == 2  # the refused call and its retry
+    assert fake.posts()[0].params == fake.posts()[1].params
+
+
+async def test_app_home_shows_causes_and_counts(bot: Bot, fake: FakeSlack) -> None:
+    await bot.event(message_event(PASSROLE))
+    await fake.wait_for("chat.postMessage")
+    await bot.event({"type": "app_home_opened", "user": "U0ALICE", "channel": "D0HOME", "tab": "home"})
+    [publish] = await fake.wait_for("views.publish")
+    view = json.dumps(publish.params["view"])
+    assert "passrole-denied" in view and "default-policy-version" in view
+    assert "`passrole-denied`: 1" in view
