@@ -92,13 +92,12 @@ class MemoryStore:
 class RedisStore:
     """State shared by every replica through Redis, with a local fallback during outages."""
 
-    RETRY_SECONDS = 5.0
-
-    def __init__(self, url: str, prefix: str = "iamrole:") -> None:
+    def __init__(self, url: str, prefix: str = "iamrole:", retry_seconds: float = 5.0) -> None:
         self._redis = aioredis.Redis.from_url(
             url, socket_timeout=1.0, socket_connect_timeout=1.0, decode_responses=True
         )
         self._prefix = prefix
+        self.retry_seconds = retry_seconds
         self._fallback = MemoryStore()
         self._down_since: float | None = None
         self._last_try = 0.0
@@ -109,7 +108,7 @@ class RedisStore:
     def _usable(self) -> bool:
         if self._down_since is None:
             return True
-        return time.monotonic() - self._last_try >= self.RETRY_SECONDS
+        return time.monotonic() - self._last_try >= self.retry_seconds
 
     def _failed(self, exc: Exception) -> None:
         if self._down_since is None:
@@ -136,7 +135,7 @@ class RedisStore:
 
     async def claim(self, key: str, ttl: int) -> bool:
         try:
-            return bool(await self._run("set", self._k(key), "1", ttl, None, True))
+            return bool(await self._run("set", self._k(key), "1", ttl, None, True))  # SET NX EX
         except RedisError:
             return await self._fallback.claim(key, ttl)
 

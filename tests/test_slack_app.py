@@ -3,16 +3,21 @@ Slack Web API on loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
+from bot.store import RedisStore
 from tests.harness import Bot, message_event, sign, start_bot
+from tests.redis_server import SHARED_URL, OwnRedis
 from tests.slack_fake import BOT_ID, BOT_USER, FakeSlack
 
 PASSROLE = (
@@ -300,3 +305,68 @@ async def test_app_home_shows_causes_and_counts(bot: Bot, fake: FakeSlack) -> No
     view = json.dumps(publish.params["view"])
     assert "passrole-denied" in view and "default-policy-version" in view
     assert "`passrole-denied`: 1" in view
+
+
+async def test_two_replicas_sharing_redis_answer_an_event_once(
+    fake: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    client = aioredis.Redis.from_url(SHARED_URL)
+    await client.flushdb()
+    await client.aclose()
+    first = await start_bot(fake, session, redis_url=SHARED_URL)
+    second = await start_bot(fake, session, redis_url=SHARED_URL)
+    try:
+        event = message_event(PASSROLE)
+        await asyncio.gather(
+            first.event(event, event_id="EvSHARED"), second.event(event, event_id="EvSHARED")
+        )
+        other = message_event(DURATION)
+        await asyncio.gather(first.event(other, event_id="EvA"), second.event(other, event_id="EvB"))
+        await fake.quiet(0.4)
+        assert len(fake.posts()) == 2
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_redis_stopped_mid_run_keeps_answering_and_recovers(
+    fake: FakeSlack, session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    own = OwnRedis(tmp_path)
+    own.start()
+    bot = await start_bot(fake, session, redis_url=own.url)
+    assert isinstance(bot.services.store, RedisStore)
+    bot.services.store.retry_seconds = 0.2
+    health_url = str(bot.server.make_url("/healthz"))
+    try:
+        await bot.event(message_event(PASSROLE))
+        await fake.wait_for("chat.postMessage")
+        own.stop()
+        event = message_event(DURATION)
+        await bot.event(event, event_id="EvDOWN")
+        await bot.event(event, event_id="EvDOWN", retry=1)
+        await fake.wait_for("chat.postMessage", 2)
+        async with session.get(health_url) as health:
+            assert health.status == 200
+            assert await health.json() == {"status": "degraded", "redis": "unavailable", "tasks": 0}
+        own.start()
+        await asyncio.sleep(0.3)
+        await bot.event(message_event(PASSROLE.replace("Diego", "Erin")))
+        await fake.wait_for("chat.postMessage", 3)
+        async with session.get(health_url) as health:
+            assert (await health.json())["status"] == "ok"
+        await fake.quiet(0.3)
+        assert len(fake.posts()) == 3
+    finally:
+        await bot.stop()
+        own.stop()
+
+
+async def test_shutdown_finishes_the_replies_in_flight(
+    fake: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    bot = await start_bot(fake, session)
+    for n in range(5):
+        await bot.event(message_event(PASSROLE.replace("Diego", f"user{n}"), channel=f"C0CHAN{n}"))
+    await bot.stop()  # drains the supervisor before closing
+    assert len(fake.posts()) == 5
