@@ -12,4 +12,7 @@ from bot.corpus import evaluate
 
 if __name__ == "__main__":
     directory = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent.parent / "tests" / "corpus"
+    print("Real pastes (iam.jsonl)")
     print(evaluate(directory).report())
+    print("\nConstructed from AWS's documented texts (iam_constructed.jsonl)")
+    print(evaluate(directory, "iam_constructed.jsonl").report())

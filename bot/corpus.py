@@ -117,8 +117,9 @@ def _read_all(directory: Path, pattern: str) -> list[dict[str, Any]]:
     return [item for path in paths for item in read_jsonl(path.read_text(encoding="utf-8").splitlines())]
 
 
-def evaluate(directory: Path) -> Figures:
-    """Score every labelled file (iam*.jsonl) and look-alike file (non_iam*.jsonl) in `directory`."""
-    labelled = _read_all(directory, "iam*.jsonl")
+def evaluate(directory: Path, labelled_files: str = "iam.jsonl") -> Figures:
+    """Score the labelled pastes (real ones by default; "iam_constructed.jsonl" for those built
+    from AWS's documented texts) and every look-alike file (non_iam*.jsonl) in `directory`."""
+    labelled = _read_all(directory, labelled_files)
     look_alikes = _read_all(directory, "non_iam*.jsonl")
     return score(labelled, _diagnose_jsonl(labelled), look_alikes, _diagnose_jsonl(look_alikes))

@@ -48,6 +48,10 @@ def default_matcher() -> Matcher:
     return Matcher(bundled())
 
 
+# How many times one identical error sentence is read in a paste; further repeats are skipped.
+REPEATS_READ = 3
+
+
 def _rank(cause: Cause) -> int:
     """Precedence: the cause's level; question-type causes after every error."""
     return cause.level + (10 if cause.asked_only else 0)
@@ -67,7 +71,9 @@ class _Reading:
         self.hits = matcher.hits(self.data)
         self._ruled_out: dict[str, bool] = {}
         self._reach = max((r.window for r in matcher.kb.shared.context.values()), default=0)
-        self._seen: dict[tuple[str, int, int, bytes], dict[str, Any] | None] = {}
+        self._seen: dict[
+            tuple[int, tuple[str, ...], int, int, bytes], tuple[dict[str, Any], dict[str, str]]
+        ] = {}
 
     def _excluded(self, cause: Cause) -> bool:
         if cause.id not in self._ruled_out:
@@ -76,31 +82,35 @@ class _Reading:
             )
         return self._ruled_out[cause.id]
 
-    def _entities(self, hit: Hit) -> dict[str, Any] | None:
+    def _entities(self, hit: Hit) -> tuple[dict[str, Any], dict[str, str]]:
         captures: dict[str, str] = {}
         for rule in hit.cause.context:
             found = self.matcher.context(rule, self.data, hit.start, hit.end)
             captures |= {key: value for key, value in found.items() if key not in captures}
         # What the error sentence itself says beats what its surroundings suggest.
         values = entities.build(captures | hit.captures, self.matcher.kb.shared.deny_layers)
-        requires = hit.cause.requires
-        if requires and not applies(
-            requires, template_values(values, self.matcher.kb.shared.passed_to_service)
-        ):
-            return None
-        return values
+        return values, template_values(values, self.matcher.kb.shared.passed_to_service)
 
     def accept(self, hit: Hit) -> Diagnosis | None:
         """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail.
-        A repeated error (same bytes around it) is worked out once."""
+        What a match says is worked out once: for every cause sharing the pattern (one per
+        denying layer), and for a repeated error (the same bytes around it)."""
         if hit.cause.unless and self._excluded(hit.cause):
             return None
         low = max(0, hit.start - self._reach)
-        key = (hit.cause.id, hit.start - low, hit.end - low, self.data[low : hit.end + self._reach])
+        key = (
+            hit.pattern,
+            tuple(hit.cause.context),
+            hit.start - low,
+            hit.end - low,
+            self.data[low : hit.end + self._reach],
+        )
         if key not in self._seen:
             self._seen[key] = self._entities(hit)
-        values = self._seen[key]
-        return None if values is None else Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end)
+        values, derived = self._seen[key]
+        if hit.cause.requires and not applies(hit.cause.requires, derived):
+            return None
+        return Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end)
 
 
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
@@ -141,11 +151,14 @@ def diagnose(
     """Diagnose a paste. Passive mode keeps only confident matches; asked mode also answers
     question-type causes and turns a weak match into a clarifying question."""
     matcher = matcher or default_matcher()
-    if paste.plain(text) and not matcher.may_match(text.encode("utf-8", "replace")):
+    quick = paste.quick_form(text)
+    if quick is not None and not matcher.may_match(quick.encode("utf-8", "replace")):
         # Ordinary chatter: normalising would not change it, and no pattern occurs in it.
         return Triage([], lang or language.detect(text), credentials.redact(text)[1])
     reply_lang = lang or language.detect(text)
     normalised, secrets_seen = prepare(text)
+    if not matcher.may_match(normalised.encode("utf-8", "replace")):
+        return Triage([], reply_lang, secrets_seen)
     reading = _Reading(matcher, normalised)
     hits = [h for h in reading.hits if asked or not h.cause.asked_only]
     diagnoses = _select(reading, [h for h in hits if h.confidence >= CONFIDENT])

@@ -8,7 +8,7 @@ the text on every call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
 from typing import Any
@@ -51,13 +51,33 @@ def group_names(compiled: Any) -> list[str]:
     return sorted({_name(name) for name in compiled.groupindex})
 
 
-def _captures(compiled: Any, match: Any) -> dict[str, str]:
+# The binding's Match objects cost more than the matching itself on short spans; the scans below
+# call the compiled expression directly and get (start, end) byte spans, one per group.
+_UNANCHORED = re2._Anchor.UNANCHORED
+_ANCHOR_START = re2._Anchor.ANCHOR_START
+_NO_MATCH = (-1, -1)
+
+
+def _scan(compiled: Any, data: bytes, anchor: Any = _UNANCHORED) -> Iterator[Sequence[tuple[int, int]]]:
+    """Every non-overlapping match's group spans, left to right (just the first when anchored)."""
+    position, end = 0, len(data)
+    while position <= end:
+        spans = compiled._regexp.Match(anchor, data, position, end)
+        if spans[0] == _NO_MATCH:
+            return
+        yield spans
+        if anchor is not _UNANCHORED:
+            return
+        position = spans[0][1] if spans[0][1] > spans[0][0] else spans[0][1] + 1
+
+
+def _captures(compiled: Any, data: bytes, spans: Sequence[tuple[int, int]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, index in compiled.groupindex.items():
-        value = match.group(index)
+        start, end = spans[index]
         key = _name(name)
-        if value and key not in found:
-            found[key] = value.decode("utf-8", "replace")
+        if end > start and key not in found:
+            found[key] = data[start:end].decode("utf-8", "replace")
     return found
 
 
@@ -66,8 +86,15 @@ class Hit:
     (a paste may hold hundreds of matches that precedence or repetition make irrelevant)."""
 
     def __init__(
-        self, cause: Cause, confidence: float, start: int, end: int, read: Callable[[], dict[str, str]]
+        self,
+        cause: Cause,
+        confidence: float,
+        start: int,
+        end: int,
+        read: Callable[[], dict[str, str]],
+        pattern: int = -1,
     ) -> None:
+        self.pattern = pattern  # which distinct expression matched: hits of one match share it
         self.cause = cause
         self.confidence = confidence
         self.start = start
@@ -133,12 +160,14 @@ class Matcher:
         found: list[Hit] = []
         for index in self._set.Match(data) or ():
             compiled = self._patterns[index]
-            for match in compiled.regex.finditer(data):
-                start, end = match.span()
+            for spans in _scan(compiled.regex, data):
+                start, end = spans[0]
                 if end == start:
                     continue
-                read = cache(partial(_captures, compiled.regex, match))
-                found += [Hit(cause, confidence, start, end, read) for cause, confidence in compiled.users]
+                read = cache(partial(_captures, compiled.regex, data, spans))
+                found += [
+                    Hit(cause, confidence, start, end, read, index) for cause, confidence in compiled.users
+                ]
         return found
 
     def context(self, rule_name: str, data: bytes, start: int, end: int) -> dict[str, str]:
@@ -147,24 +176,20 @@ class Matcher:
         found: dict[str, str] = {}
         if rule.look == "after":
             window = data[end : end + rule.window]
-            for regex in regexes:
-                match = regex.match(window)
-                if match and match.end() > 0:
-                    found = _captures(regex, match) | found
-            return found
-        if rule.look == "before":
+        elif rule.look == "before":
             # The match itself counts too: a wrapper may open it (Terraform's "IAM Role (...)").
             window = data[max(0, start - rule.window) : end]
-            for regex in regexes:
-                last = None
-                for last in regex.finditer(window):  # noqa: B007 - the last hit is the nearest
-                    pass
-                if last is not None:
-                    found = _captures(regex, last) | found
-            return found
-        window = data[max(0, start - rule.window) : end + rule.window]
+        else:
+            window = data[max(0, start - rule.window) : end + rule.window]
         for regex in regexes:
-            match = regex.search(window)
-            if match:
-                found = _captures(regex, match) | found
+            chosen = None
+            if rule.look == "after":
+                chosen = next(_scan(regex, window, _ANCHOR_START), None)
+            elif rule.look == "around":
+                chosen = next(_scan(regex, window), None)
+            else:
+                for chosen in _scan(regex, window):  # noqa: B007 - the last hit is the nearest
+                    pass
+            if chosen is not None and chosen[0][1] > 0:
+                found = _captures(regex, window, chosen) | found
         return found

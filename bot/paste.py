@@ -8,11 +8,13 @@ from __future__ import annotations
 import html
 import itertools
 import re
-import unicodedata
 
 # Longer pastes are cut: a real error is never this long, and the cut keeps the work bounded.
 MAX_CHARS = 200_000
 
+# Full-width forms of ASCII (Japanese input methods type them: "：", "１") and the ideographic space.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
@@ -94,10 +96,18 @@ def _wrap_runs(lines: list[str]) -> set[int]:
 _DECORATION = re.compile(r"[\\&<`\r\t\x1b│╷╵┃]")
 
 
+def quick_form(text: str) -> str | None:
+    """The normalised text when normalising is trivial (at most Slack's <links> and <@mentions>
+    to unwrap), else None. Most chat messages take this path."""
+    if "<" in text:
+        text = _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
+    return text if plain(text) else None
+
+
 def plain(text: str) -> bool:
-    """True when normalising cannot change what the patterns see: printable, already in NFKC form,
+    """True when normalising cannot change what the patterns see: printable, no full-width forms,
     nothing to unescape or strip, and no line break that the unwrapping would join."""
-    if _DECORATION.search(text) or not (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+    if _DECORATION.search(text) or (not text.isascii() and _FULL_WIDTH.search(text)):
         return False
     if "\n" not in text:
         return text.isprintable()
@@ -113,24 +123,26 @@ def normalise(text: str) -> str:
     text = text[:MAX_CHARS]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub(" ", text)
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    if not text.replace("\n", "").replace("\t", "").isprintable():
+        text = _CONTROL.sub(" ", text)
+    if not text.isascii() and _FULL_WIDTH.search(text):
+        text = text.translate(_HALF_WIDTH)
     if "<" in text:
         text = _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
     if '\\"' in text or "\\n" in text or "\\u00" in text:
         text = _JSON_ESCAPED.sub(_json_unescape, text)
-    if "<" in text:
+    if "<?xml" in text:
         text = _XML_DECL.sub(" ", text)
-        if "</" in text:
-            text = _XML_TAG.sub("\n", text)
+    if "</" in text:
+        text = _XML_TAG.sub("\n", text)
     if "&" in text:
         text = html.unescape(text)
     if "`" in text:
         text = _FENCE.sub("\n", text).replace("`", "")
     if "|" in text or not text.isascii():
         text = _BOX_MARGIN.sub("", text)
-    text = _SPACE_RUN.sub(" ", _TRAILING_SPACE.sub("", text))
+    if "  " in text or "\t" in text or " \n" in text or not text.isascii():
+        text = _SPACE_RUN.sub(" ", _TRAILING_SPACE.sub("", text))
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return _unwrap(text) if "\n" in text else text
