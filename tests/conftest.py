@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
+from aiohttp.test_utils import TestServer
 
 from bot.knowledge import KnowledgeBase, bundled
+from tests.harness import Bot, start_bot
+from tests.slack_fake import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,3 +42,28 @@ def run_cli(
     return subprocess.CompletedProcess(
         process.args, process.returncode, process.stdout.decode(), process.stderr.decode()
     )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API on a free loopback port."""
+    slack = FakeSlack()
+    server = TestServer(slack.app(), host="127.0.0.1")
+    await server.start_server()
+    slack.base_url = str(server.make_url("/"))
+    yield slack
+    await server.close()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+async def bot(fake: FakeSlack, session: aiohttp.ClientSession) -> AsyncIterator[Bot]:
+    """The real app on a free loopback port, talking to `fake`."""
+    instance = await start_bot(fake, session)
+    yield instance
+    await instance.stop()

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
-import pytest
 import yaml
-from aiohttp.test_utils import TestServer
 
-from tests.harness import Bot, message_event, start_bot
-from tests.slack_fake import FakeSlack
+from tests.harness import Bot, message_event
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = yaml.safe_load((ROOT / "deploy" / "manifest.yml").read_text())
@@ -59,19 +54,6 @@ def test_interactivity_home_and_urls() -> None:
     urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]}
     urls |= {c["url"] for c in MANIFEST["features"]["slash_commands"]}
     assert {u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in urls} == {"slack/events"}
-
-
-@pytest.fixture
-async def bot() -> AsyncIterator[Bot]:
-    fake = FakeSlack()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("/"))
-    async with aiohttp.ClientSession() as session:
-        instance = await start_bot(fake, session)
-        yield instance
-        await instance.stop()
-    await server.close()
 
 
 async def test_the_app_handles_every_subscribed_event_and_the_command(bot: Bot) -> None:

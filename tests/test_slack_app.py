@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 import redis.asyncio as aioredis
-from aiohttp.test_utils import TestServer
 
 from bot.store import RedisStore
 from tests.harness import Bot, message_event, sign, start_bot
@@ -29,29 +26,6 @@ DURATION = (
     "An error occurred (ValidationError) when calling the AssumeRole operation: "
     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
 )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    server = TestServer(slack.app(), host="127.0.0.1")
-    await server.start_server()
-    slack.base_url = str(server.make_url("/"))
-    yield slack
-    await server.close()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
-async def bot(fake: FakeSlack, session: aiohttp.ClientSession) -> AsyncIterator[Bot]:
-    instance = await start_bot(fake, session)
-    yield instance
-    await instance.stop()
 
 
 def _reply_text(call: Any) -> str:
