@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 import redis.asyncio as aioredis
 
 from bot.store import RedisStore
@@ -344,3 +346,43 @@ async def test_shutdown_finishes_the_replies_in_flight(
         await bot.event(message_event(PASSROLE.replace("Diego", f"user{n}"), channel=f"C0CHAN{n}"))
     await bot.stop()  # drains the supervisor before closing
     assert len(fake.posts()) == 5
+
+
+async def test_channels_outside_iamrole_channels_and_bots_when_disabled_are_ignored(
+    fake: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    bot = await start_bot(fake, session, channels=frozenset({"C0ONLYTHIS"}), diagnose_bots=False)
+    try:
+        await bot.event(message_event(PASSROLE, channel="C0ELSEWHERE"))
+        attachment = {"title": "deploy failed", "text": DURATION}
+        await bot.event(
+            message_event(
+                "",
+                channel="C0ONLYTHIS",
+                user=None,
+                bot_id="BCI00001",
+                subtype="bot_message",
+                attachments=[attachment],
+            )
+        )
+        await fake.quiet(0.3)
+        assert fake.posts() == []
+        await bot.event(message_event(PASSROLE, channel="C0ONLYTHIS"))
+        [post] = await fake.wait_for("chat.postMessage")
+        assert post.params["channel"] == "C0ONLYTHIS"
+    finally:
+        await bot.stop()
+
+
+async def test_an_unexpected_failure_is_logged_with_an_id_the_user_sees(
+    bot: Bot, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.services.interactions, "command", broken)
+    await bot.command("explain " + PASSROLE)
+    [answer] = await fake.wait_for("response_url")
+    [error_id] = re.findall(r"error id ([0-9a-f]{8})", answer.params["text"])
+    assert any(error_id in record.getMessage() for record in caplog.records)
+    assert PASSROLE not in caplog.text
