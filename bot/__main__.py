@@ -32,9 +32,50 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--sample", metavar="CAUSE", help="diagnose the first bundled example of CAUSE")
     kb = commands.add_parser("kb", help="the knowledge base")
     kb.add_argument("action", choices=("lint", "list"))
+    c = commands.add_parser(
+        "check", help="inspect a role read-only (default AWS credential chain as the hub)"
+    )
+    c.add_argument("role_arn", metavar="ROLE_ARN")
+    c.add_argument("--caller", metavar="ARN", help="the principal that tries to assume the role")
+    c.add_argument("--duration", metavar="SECONDS", type=int, help="the session length it asks for")
+    c.add_argument("--json", action="store_true", help="print the machine-readable report")
+    c.add_argument("--fresh", action="store_true", help="ignore cached snapshots")
     commands.add_parser("serve", help="run the Slack app over HTTP (POST /slack/events, /healthz, /metrics)")
     commands.add_parser("socket", help="run the Slack app over Socket Mode (/healthz and /metrics on PORT)")
     return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.config import Settings, SettingsError
+    from bot.inspect.access import Access
+    from bot.inspect.check import BadRequest, CheckRequest, Inspector, Unreachable
+    from bot.render import report as report_text
+    from bot.store import MemoryStore
+
+    try:
+        settings = Settings.from_env(os.environ, "cli")
+    except SettingsError as exc:
+        print(f"iamrole-bot check: {exc}", file=sys.stderr)
+        return 2
+    access = Access(
+        readonly_role=settings.readonly_role,
+        allowed_accounts=settings.allowed_accounts,
+        external_id=settings.external_id.get_secret_value() if settings.external_id else None,
+    )
+    request = CheckRequest(args.role_arn, args.caller, args.duration, fresh=args.fresh)
+    try:
+        report = asyncio.run(Inspector(access, MemoryStore()).check(request))
+    except BadRequest as exc:
+        print(f"iamrole-bot check: {exc}", file=sys.stderr)
+        return 2
+    except Unreachable as exc:
+        print(f"iamrole-bot check: no report could be made: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print(report_text.render(report), end="")
+    return 0
 
 
 def _run_app(mode: Literal["serve", "socket"]) -> int:
@@ -128,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diagnose(args, parser)
         if args.command in ("serve", "socket"):
             return _run_app(args.command)
+        if args.command == "check":
+            return _check(args)
         return _kb(args.action)
     except KnowledgeError as exc:
         print(f"iamrole-bot: the knowledge base is broken:\n{exc}", file=sys.stderr)

@@ -110,6 +110,15 @@ class Chat:
         await self.store.put(key, locale or "", LOCALE_TTL)
         return locale if isinstance(locale, str) else None
 
+    async def member(self, user: str, team_id: str | None) -> bool:
+        """Whether `user` is a full member of this workspace: not a guest, not from another
+        organization (Slack Connect)."""
+        response = await self.client.users_info(user=user)
+        profile: Any = response.get("user") or {}
+        if profile.get("is_restricted") or profile.get("is_ultra_restricted") or profile.get("is_stranger"):
+            return False
+        return team_id is None or profile.get("team_id") in (None, team_id)
+
     async def snippet(self, file_id: str) -> str:
         """The text of a snippet or text file (at most 1 MiB); '' for anything else."""
         response = await self.client.files_info(file=file_id)

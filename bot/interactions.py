@@ -3,16 +3,19 @@ private (ephemeral) unless said otherwise; handlers pass a `respond` that uses t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot import language
 from bot.diagnosis import diagnose
+from bot.inspect.check import BadRequest, CheckRequest, Inspector, Unreachable
 from bot.knowledge import KnowledgeBase, Lang
 from bot.metrics import Metrics
 from bot.render import blocks
-from bot.responder import DETAILS, HELPFUL, NOT_HELPFUL, from_button
+from bot.render import report as report_view
+from bot.responder import DETAILS, HELPFUL, INSPECT, NOT_HELPFUL, from_button
 from bot.store import Store
 
 Respond = Callable[..., Awaitable[Any]]
@@ -50,12 +53,51 @@ def _lang(text: str, locale: str | None) -> Lang:
     return "en"
 
 
+_CHECK = re.compile(
+    r"^(?P<role>\S+)(?:\s+as\s+(?P<caller>\S+))?(?:\s+duration\s+(?P<duration>\d{1,6}))?\s*$", re.I
+)
+CHECK_USAGE = "Usage: `/iamrole check <role-arn> [as <caller-arn>] [duration <seconds>]`"
+
+
 @dataclass
 class Interactions:
     kb: KnowledgeBase
     store: Store
     metrics: Metrics
-    inspect: Callable[..., Awaitable[None]] | None = None
+    inspector: Inspector | None = None
+    public_channels: frozenset[str] = frozenset()
+    member: Callable[[str], Awaitable[bool]] | None = None
+
+    async def _inspect(
+        self, request: CheckRequest, user: str | None, channel: str | None, respond: Respond, lang: Lang
+    ) -> None:
+        """Run an inspection for a workspace member; private unless the channel allows public results."""
+        assert self.inspector is not None
+        if not user or (self.member is not None and not await self.member(user)):
+            text = (
+                "ロールの検査はこのワークスペースのメンバーだけが使えます (ゲストや外部組織のユーザーは使えません)。"
+                if lang == "ja"
+                else "Only members of this workspace can inspect roles (not guests or people from other organizations)."
+            )
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+            return
+        try:
+            report = await self.inspector.check(request, who=user, where=channel or "unknown")
+        except BadRequest as exc:
+            await respond(text=f"{exc}. {CHECK_USAGE}", response_type="ephemeral", replace_original=False)
+            return
+        except Unreachable:
+            await respond(
+                text="AWS could not be reached for this inspection; try again shortly.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        message = report_view.slack_message(report)
+        visibility = "in_channel" if channel in self.public_channels else "ephemeral"
+        await respond(
+            text=message.text, blocks=message.blocks, response_type=visibility, replace_original=False
+        )
 
     async def command(self, command: dict[str, Any], respond: Respond, locale: str | None = None) -> None:
         """`/iamrole help | explain <text> | check <arn> ...`."""
@@ -72,17 +114,24 @@ class Interactions:
                 await self.store.count("diagnoses", diagnosis.cause.id)
             await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
         elif verb == "check":
-            if self.inspect is None:
+            parsed = _CHECK.match(rest.strip())
+            if self.inspector is None:
                 await respond(
                     text=INSPECTION_OFF_JA if lang == "ja" else INSPECTION_OFF_EN, response_type="ephemeral"
                 )
+            elif parsed is None:
+                await respond(text=CHECK_USAGE, response_type="ephemeral")
             else:
-                await self.inspect(command, rest, respond, lang)
+                duration = int(parsed["duration"]) if parsed["duration"] else None
+                request = CheckRequest(parsed["role"], parsed["caller"], duration)
+                await self._inspect(request, command.get("user_id"), command.get("channel_id"), respond, lang)
         else:
             await respond(text=HELP_JA if lang == "ja" else HELP_EN, response_type="ephemeral")
         self.metrics.events.labels(kind="command", outcome=verb or "help").inc()
 
-    async def button(self, action: dict[str, Any], user: str | None, respond: Respond) -> None:
+    async def button(
+        self, action: dict[str, Any], user: str | None, respond: Respond, channel: str | None = None
+    ) -> None:
         """Details (privately, all steps and commands) or feedback on a diagnosis."""
         action_id = action.get("action_id")
         value = str(action.get("value") or "")
@@ -105,4 +154,17 @@ class Interactions:
                 response_type="ephemeral",
                 replace_original=False,
             )
+        elif action_id == INSPECT and self.inspector is not None:
+            triage = from_button(value, self.kb)
+            primary = triage.primary if triage else None
+            if triage is None or primary is None or "role_arn" not in primary.entities:
+                return
+            entities = primary.entities
+            request = CheckRequest(
+                entities["role_arn"],
+                entities.get("caller_arn"),
+                entities.get("requested_duration"),
+                fresh=True,
+            )
+            await self._inspect(request, user, channel, respond, triage.lang)
         self.metrics.events.labels(kind="action", outcome=str(action_id)).inc()

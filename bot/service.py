@@ -24,6 +24,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.chat import Chat, web_client
 from bot.config import Settings
 from bot.failures import describe
+from bot.inspect.access import Access
+from bot.inspect.check import Inspector
 from bot.interactions import Interactions
 from bot.knowledge import KnowledgeBase, bundled
 from bot.metrics import Metrics
@@ -83,10 +85,29 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
     store = open_store(settings.redis_url)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     chat = Chat(web_client(token, settings.slack_api_url), store)
+    inspector = None
+    if settings.inspection_configured:
+        access = Access(
+            readonly_role=settings.readonly_role,
+            allowed_accounts=settings.allowed_accounts,
+            external_id=settings.external_id.get_secret_value() if settings.external_id else None,
+        )
+        inspector = Inspector(access, store)
     responder = Responder(
-        kb, store, chat, metrics, channels=settings.channels, diagnose_bots=settings.diagnose_bots
+        kb,
+        store,
+        chat,
+        metrics,
+        channels=settings.channels,
+        diagnose_bots=settings.diagnose_bots,
+        can_inspect=(
+            lambda d: "role_arn" in d.entities and inspector.configured_for(d.entities.get("account_id"))
+        )
+        if inspector
+        else None,
     )
-    return Services(
+    interactions = Interactions(kb, store, metrics, inspector, settings.public_inspect_channels)
+    services = Services(
         settings=settings,
         kb=kb,
         store=store,
@@ -94,8 +115,10 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
         metrics=metrics,
         supervisor=Supervisor(metrics),
         responder=responder,
-        interactions=Interactions(kb, store, metrics),
+        interactions=interactions,
     )
+    interactions.member = lambda user: chat.member(user, services.responder.identity.team_id)
+    return services
 
 
 def build_bolt(services: Services, *, verify_requests: bool = True) -> AsyncApp:

@@ -17,10 +17,13 @@ def register(app: AsyncApp, services: Services) -> None:
     async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         await ack()
         user = (body.get("user") or {}).get("id")
+        channel = (body.get("channel") or {}).get("id")
 
         async def tell(failure: Failure) -> None:
             await respond(text=failure.message("en"), response_type="ephemeral", replace_original=False)
 
-        services.background("action", lambda: services.interactions.button(action, user, respond), tell)
+        services.background(
+            "action", lambda: services.interactions.button(action, user, respond, channel), tell
+        )
 
     app.action(re.compile(r"^iamrole_"))(on_button)

@@ -25,11 +25,13 @@ def kb() -> KnowledgeBase:
 
 
 def run_cli(
-    *args: str, stdin: str | bytes | None = None, cwd: Path | None = None
+    *args: str, stdin: str | bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` as a user would, stdin piped (never a terminal)."""
+    """Run `python -m bot ARGS` as a user would, stdin piped (never a terminal), in a clean
+    environment plus `env`."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "AWS_", "IAMROLE_", "REDIS_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "AWS_", "IAMROLE_", "REDIS_"))}
+    env = base | (env or {})
     process = subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=data if data is not None else b"",

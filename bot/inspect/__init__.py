@@ -1,0 +1,1 @@
+"""Read-only role inspection: access through the read-only role, snapshots, findings."""

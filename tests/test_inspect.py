@@ -1,0 +1,337 @@
+"""Read-only inspection against moto in server mode on loopback: three accounts (hub, target,
+caller), real boto3 calls through the real assume-role chain. moto does not enforce trust, so the
+tests assert the bot's own findings and verdicts, never moto's AssumeRole."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.stub import Stubber
+from moto.server import ThreadedMotoServer
+
+from bot.inspect.access import Access
+from bot.inspect.check import CheckRequest, Inspector
+from bot.inspect.guard import WriteRefused
+from bot.store import MemoryStore
+from tests.conftest import run_cli
+
+HUB, TARGET, CALLER = "123456789012", "222222222222", "333333333333"
+READONLY = "IamRoleDoctorReadOnly"
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_url: str) -> str:
+    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    return moto_url
+
+
+def _session() -> boto3.Session:
+    return boto3.Session(
+        aws_access_key_id="AKIAHUBTESTKEY000001", aws_secret_access_key="x", region_name="us-east-1"
+    )
+
+
+def admin(url: str, account: str, service: str = "iam") -> Any:
+    """A client that sets up fixtures in `account` (moto routes on the x-moto-account-id header)."""
+    client = _session().client(service, endpoint_url=url)
+
+    def route(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
+    client.meta.events.register("before-sign", route)
+    return client
+
+
+def trust(principal: dict[str, Any], condition: dict[str, Any] | None = None, sid: str = "Trust") -> str:
+    statement: dict[str, Any] = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def assume_policy(resource: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": resource}],
+        }
+    )
+
+
+def inspector(
+    url: str, allowed: tuple[str, ...] = (TARGET, CALLER), store: MemoryStore | None = None
+) -> Inspector:
+    access = Access(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset(allowed),
+        external_id="ext-123",
+        hub=_session,
+        endpoint_url=url,
+    )
+    return Inspector(access, store or MemoryStore(), clock=lambda: NOW)
+
+
+async def check(
+    url: str, role: str, caller: str | None = None, duration: int | None = None, **kw: Any
+) -> dict[str, Any]:
+    return await inspector(url, **kw).check(CheckRequest(role, caller, duration))
+
+
+def ids(report: dict[str, Any]) -> list[str]:
+    return [f["id"] for f in report["findings"]]
+
+
+def make_caller_user(
+    url: str, name: str = "dev", tags: dict[str, str] | None = None, allow: str | None = "*"
+) -> str:
+    iam = admin(url, CALLER)
+    iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
+    if allow:
+        iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=assume_policy(allow))
+    return f"arn:aws:iam::{CALLER}:user/{name}"
+
+
+async def test_wrong_case_role_name_is_found_and_named(aws: str) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="DeployRole", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
+    )
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/deployrole")
+    assert report["role"]["exists"] is True and report["role"]["name"] == "DeployRole"
+    assert "role-name-case-mismatch" in ids(report)
+
+
+async def test_missing_role_is_role_not_found(aws: str) -> None:
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/Nope", f"arn:aws:iam::{CALLER}:user/dev")
+    assert report["role"]["exists"] is False and ids(report) == ["role-not-found"]
+    assert report["verdict"]["assume"] == "undetermined"
+
+
+async def test_caller_account_not_trusted(aws: str) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": "arn:aws:iam::444455556666:root"})
+    )
+    caller = make_caller_user(aws)
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/App", caller)
+    assert report["verdict"]["assume"] == "denied"
+    assert "caller-not-trusted" in ids(report)
+    [finding] = [f for f in report["findings"] if f["id"] == "caller-not-trusted"]
+    assert f'"AWS": "{caller}"' in finding["message"]
+
+
+async def test_trusted_caller_with_permission_is_allowed_naming_unread_layers(aws: str) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
+    )
+    caller = make_caller_user(aws, allow=f"arn:aws:iam::{TARGET}:role/App")
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/App", caller)
+    assert report["verdict"]["assume"] == "allowed"
+    assert "scp" in report["verdict"]["unread_layers"]
+    assert "caller-not-trusted" not in ids(report) and "caller-lacks-assume-permission" not in ids(report)
+
+
+async def test_caller_without_sts_assume_role(aws: str) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
+    )
+    caller = make_caller_user(aws, allow=None)
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/App", caller)
+    assert report["verdict"]["assume"] == "denied"
+    assert "caller-lacks-assume-permission" in ids(report)
+
+
+async def test_expired_date_condition(aws: str) -> None:
+    condition = {"DateLessThan": {"aws:CurrentTime": "2017-12-31T23:59:59Z"}}
+    admin(aws, TARGET).create_role(
+        RoleName="Temp", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"}, condition)
+    )
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/Temp", make_caller_user(aws))
+    assert "trust-condition-expired" in ids(report)
+    assert report["verdict"]["assume"] == "denied"
+
+
+async def test_external_id_required(aws: str) -> None:
+    condition = {"StringEquals": {"sts:ExternalId": "partner-7"}}
+    admin(aws, TARGET).create_role(
+        RoleName="Partner", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"}, condition)
+    )
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/Partner", make_caller_user(aws))
+    assert "trust-requires-external-id" in ids(report)
+    assert report["verdict"]["assume"] in ("undetermined", "denied")
+
+
+async def test_principal_tag_required_and_missing(aws: str) -> None:
+    condition = {"StringEquals": {"aws:PrincipalTag/department": ["HR", "CS"]}}
+    admin(aws, TARGET).create_role(
+        RoleName="HrTools", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"}, condition)
+    )
+    report = await check(
+        aws, f"arn:aws:iam::{TARGET}:role/HrTools", make_caller_user(aws, tags={"department": "Eng"})
+    )
+    [finding] = [f for f in report["findings"] if f["id"] == "trust-requires-principal-tag"]
+    assert finding["severity"] == "error" and "'Eng'" in finding["message"]
+    assert report["verdict"]["assume"] == "denied"
+
+
+async def test_duration_over_the_maximum_and_role_chaining(aws: str) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="Batch",
+        AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"}),
+        MaxSessionDuration=3600,
+    )
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/Batch", duration=43200)
+    [finding] = [f for f in report["findings"] if f["id"] == "duration-exceeds-max"]
+    assert "--duration-seconds 3600" in finding["commands"][0]
+    admin(aws, TARGET).update_role(RoleName="Batch", MaxSessionDuration=43200)
+    chained = await check(
+        aws, f"arn:aws:iam::{TARGET}:role/Batch", f"arn:aws:sts::{CALLER}:assumed-role/ci/run-1", 7200
+    )
+    assert "role-chaining-limit" in ids(chained) and "duration-exceeds-max" not in ids(chained)
+
+
+async def test_service_linked_role(aws: str) -> None:
+    admin(aws, TARGET).create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
+    report = await check(
+        aws,
+        f"arn:aws:iam::{TARGET}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+    )
+    assert report["role"]["service_linked"] is True
+    [finding] = [f for f in report["findings"] if f["id"] == "service-linked-role"]
+    assert "autoscaling.amazonaws.com" in finding["message"]
+
+
+async def test_service_policy_whose_default_is_v2(aws: str) -> None:
+    iam = admin(aws, TARGET)
+    iam.create_role(
+        RoleName="codebuild-web-service-role",
+        AssumeRolePolicyDocument=trust({"Service": "codebuild.amazonaws.com"}),
+    )
+    document = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}
+    )
+    policy = iam.create_policy(PolicyName="codebuild-web-managed-policy", PolicyDocument=document)["Policy"][
+        "Arn"
+    ]
+    iam.create_policy_version(PolicyArn=policy, PolicyDocument=document, SetAsDefault=True)
+    iam.attach_role_policy(RoleName="codebuild-web-service-role", PolicyArn=policy)
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/codebuild-web-service-role")
+    [attached] = report["role"]["attached_policies"]
+    assert attached == {"arn": policy, "default_version": "v2", "versions": ["v1", "v2"]}
+    [finding] = [f for f in report["findings"] if f["id"] == "policy-default-version-changed"]
+    assert finding["commands"] == [
+        f"aws iam set-default-policy-version --policy-arn {policy} --version-id v1"
+    ]
+
+
+async def test_account_not_allowed_makes_no_aws_call(aws: str) -> None:
+    checker = inspector(aws, allowed=(CALLER,))
+    report = await checker.check(
+        CheckRequest(f"arn:aws:iam::{TARGET}:role/App", f"arn:aws:iam::{CALLER}:user/dev")
+    )
+    assert ids(report) == ["account-not-allowed"] and report["role"]["exists"] is None
+    assert report["verdict"]["assume"] == "undetermined"
+    assert checker.access.assumed == 0 and checker.calls == 0
+
+
+async def test_a_refused_read_only_role_is_inspection_denied(aws: str) -> None:
+    class Refused(Access):
+        def client(self, session: boto3.Session, service: str) -> Any:
+            client = super().client(session, service)
+            if service == "sts":
+                stub = Stubber(client)
+                stub.add_client_error(
+                    "assume_role", "AccessDenied", "not authorized to perform: sts:AssumeRole"
+                )
+                stub.activate()
+            return client
+
+    access = Refused(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset({TARGET}),
+        external_id="ext-123",
+        hub=_session,
+        endpoint_url=aws,
+    )
+    report = await Inspector(access, MemoryStore()).check(CheckRequest(f"arn:aws:iam::{TARGET}:role/App"))
+    [finding] = report["findings"]
+    assert finding["id"] == "inspection-denied" and f"role/{READONLY}" in finding["message"]
+
+
+async def test_a_write_through_the_inspectors_session_is_refused_before_it_is_sent(aws: str) -> None:
+    access = Access(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset({TARGET}),
+        external_id=None,
+        hub=_session,
+        endpoint_url=aws,
+    )
+    iam = access.client(access.session(TARGET), "iam")
+    with pytest.raises(WriteRefused):
+        iam.create_role(RoleName="Sneaky", AssumeRolePolicyDocument=trust({"AWS": "*"}))
+    with pytest.raises(WriteRefused):
+        access.client(access.session(TARGET), "sts").assume_role(
+            RoleArn=f"arn:aws:iam::{TARGET}:role/Admin", RoleSessionName="x"
+        )
+    assert [r["RoleName"] for r in admin(aws, TARGET).list_roles()["Roles"]] == []
+
+
+async def test_call_budget_cold_and_warm_and_credentials_cached(aws: str) -> None:
+    iam = admin(aws, TARGET)
+    iam.create_role(RoleName="Busy", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"}))
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    for n in range(5):
+        arn = iam.create_policy(PolicyName=f"p{n}", PolicyDocument=document)["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName="Busy", PolicyArn=arn)
+    checker = inspector(aws, store=MemoryStore())
+    await checker.check(CheckRequest(f"arn:aws:iam::{TARGET}:role/Busy"))
+    assert checker.calls <= 10
+    cold = checker.calls
+    await checker.check(CheckRequest(f"arn:aws:iam::{TARGET}:role/Busy"))
+    assert checker.calls == cold
+    await checker.check(CheckRequest(f"arn:aws:iam::{TARGET}:role/Busy", fresh=True))
+    assert checker.calls == 2 * cold and checker.access.assumed == 1
+
+
+def test_check_command_exit_statuses(aws: str) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
+    )
+    env = {
+        "AWS_ENDPOINT_URL": aws,
+        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "IAMROLE_ALLOWED_ACCOUNTS": TARGET,
+    }
+    result = run_cli("check", f"arn:aws:iam::{TARGET}:role/app", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["role"]["name"] == "App"
+    assert run_cli("check", "not-an-arn", env=env).returncode == 2
+    unreachable = env | {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    result = run_cli("check", f"arn:aws:iam::{TARGET}:role/App", env=unreachable)
+    assert result.returncode == 1 and "no report" in result.stderr
