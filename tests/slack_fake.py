@@ -30,6 +30,7 @@ class Call:
 @dataclass
 class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)
+    guests: set[str] = field(default_factory=set)
     files: dict[str, tuple[dict[str, Any], bytes]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     base_url: str = ""
@@ -95,7 +96,9 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
         if method == "users.info":
-            user: dict[str, Any] = {"id": params.get("user"), "name": "someone"}
+            user: dict[str, Any] = {"id": params.get("user"), "name": "someone", "team_id": TEAM}
+            if params.get("user") in self.guests:
+                user["is_restricted"] = True
             if str(params.get("include_locale")).lower() in ("1", "true"):
                 user["locale"] = self.locales.get(str(params.get("user")), "en-US")
             return {"ok": True, "user": user}

@@ -1383,3 +1383,11 @@ def test_principal_and_condition_values_are_normalised() -> None:
 def test_invalid_policies_are_refused(source: str, doc: dict[str, Any]) -> None:
     with pytest.raises(PolicyError):
         PolicyDocument.parse(doc)
+
+
+def test_many_wildcards_against_a_long_value_stay_fast() -> None:
+    # Condition operators > String: StringLike wildcards anywhere; a pasted policy is untrusted text,
+    # so a pattern of many `*` must not backtrack exponentially.
+    policy = allow_with({"StringLike": {"s3:prefix": "a*" * 40 + "b"}})
+    assert verdict(run(policy, {"s3:prefix": "a" * 3000})) == "none"
+    assert verdict(run(policy, {"s3:prefix": "a" * 3000 + "b"})) == "allow"

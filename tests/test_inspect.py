@@ -335,3 +335,99 @@ def test_check_command_exit_statuses(aws: str) -> None:
     unreachable = env | {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
     result = run_cli("check", f"arn:aws:iam::{TARGET}:role/App", env=unreachable)
     assert result.returncode == 1 and "no report" in result.stderr
+
+
+async def _slack_bot(
+    aws: str, fake: Any, session: Any, monkeypatch: pytest.MonkeyPatch, **settings: Any
+) -> Any:
+    from pydantic import SecretStr
+
+    from tests.harness import start_bot
+
+    for name, value in {
+        "AWS_ENDPOINT_URL": aws,
+        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return await start_bot(
+        fake,
+        session,
+        allowed_accounts=frozenset({TARGET, CALLER}),
+        external_id=SecretStr("ext-123"),
+        **settings,
+    )
+
+
+async def test_slash_check_reports_privately_and_refuses_guests(
+    aws: str, fake: Any, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": "arn:aws:iam::444455556666:root"})
+    )
+    caller = make_caller_user(aws)
+    bot = await _slack_bot(aws, fake, session, monkeypatch)
+    try:
+        status, seconds = await bot.command(f"check arn:aws:iam::{TARGET}:role/App as {caller}")
+        assert status == 200 and seconds < 3
+        [answer] = await fake.wait_for("response_url", timeout=30)
+        assert answer.params["response_type"] == "ephemeral"
+        assert "caller-not-trusted" in json.dumps(answer.params)
+        fake.guests.add("U0GUEST")
+        await bot.command(f"check arn:aws:iam::{TARGET}:role/App", user="U0GUEST")
+        answers = await fake.wait_for("response_url", 2, timeout=30)
+        assert "Only members" in answers[1].params["text"]
+        await bot.command("check not-an-arn")
+        answers = await fake.wait_for("response_url", 3, timeout=30)
+        assert "not a role ARN" in answers[2].params["text"]
+    finally:
+        await bot.stop()
+
+
+async def test_inspect_button_on_a_diagnosis_and_public_results(
+    aws: str, fake: Any, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="app-role", AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"})
+    )
+    bot = await _slack_bot(aws, fake, session, monkeypatch, public_inspect_channels=frozenset({"C0AWSHELP"}))
+    from tests.harness import message_event
+
+    try:
+        paste = (
+            f"User: arn:aws:iam::{TARGET}:user/dev is not authorized to perform: iam:PassRole "
+            f"on resource: arn:aws:iam::{TARGET}:role/App-Role"
+        )
+        await bot.event(message_event(paste))
+        [post] = await fake.wait_for("chat.postMessage")
+        [actions] = [b for b in post.params["blocks"] if b["type"] == "actions"]
+        [inspect] = [e for e in actions["elements"] if e["action_id"] == "iamrole_inspect"]
+        await bot.click({"action_id": inspect["action_id"], "value": inspect["value"]})
+        [answer] = await fake.wait_for("response_url", timeout=30)
+        assert answer.params["response_type"] == "in_channel"
+        assert "role-name-case-mismatch" in json.dumps(answer.params)
+    finally:
+        await bot.stop()
+
+
+async def test_callers_own_policy_requires_a_principal_tag(aws: str) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="Hr", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
+    )
+    iam = admin(aws, CALLER)
+    iam.create_user(UserName="ana", Tags=[{"Key": "department", "Value": "Sales"}])
+    statement = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/department": ["HR", "CS"]}},
+    }
+    iam.put_user_policy(
+        UserName="ana",
+        PolicyName="hr",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+    report = await check(aws, f"arn:aws:iam::{TARGET}:role/Hr", f"arn:aws:iam::{CALLER}:user/ana")
+    assert "identity-requires-principal-tag" in ids(report)
+    assert report["verdict"]["assume"] == "denied"

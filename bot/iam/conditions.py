@@ -111,14 +111,15 @@ def _number(text: str) -> Decimal | None:
 def parse_date(text: str) -> datetime | None:
     """A W3C ISO 8601 date (YYYY up to fractions of a second, Z or offset) or epoch seconds, in UTC."""
     text = text.strip()
-    if _EPOCH.match(text) and len(text.split(".")[0].lstrip("-")) > 4:
-        return datetime.fromtimestamp(float(text), UTC)
     short = _YEAR_MONTH.match(text)
-    if short:
-        return datetime(int(short.group(1)), int(short.group(2) or 1), 1, tzinfo=UTC)
     try:
+        # Four digits are a year (W3C "YYYY"); longer runs of digits are epoch seconds.
+        if _EPOCH.match(text) and not short:
+            return datetime.fromtimestamp(float(text), UTC)
+        if short:
+            return datetime(int(short.group(1)), int(short.group(2) or 1), 1, tzinfo=UTC)
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError, OSError):
         return None
     # A date without a zone is taken as UTC, the zone AWS evaluates aws:CurrentTime in.
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -114,38 +114,68 @@ def joined(pieces: Sequence[Piece]) -> str:
     return "".join(text for text, _ in pieces)
 
 
+# A compiled wildcard pattern: (kind, character, bounded) with kind "*", "?" or "=" (a literal character);
+# a bounded wildcard does not cross ':' (it sits in one of an ARN's first five parts).
+Token = tuple[str, str, bool]
+
+
 @lru_cache(maxsize=4096)
-def wildcard_regex(
+def wildcard_tokens(
     pieces: tuple[Piece, ...], *, arn: bool = False, ignore_case: bool = False
-) -> re.Pattern[str]:
-    """A regex for a pattern with `*` and `?`.
+) -> tuple[Token, ...]:
+    """The pattern's characters and wildcards.
 
     With `arn`, a pattern of six colon-separated parts is matched part by part: wildcards in the first
     five parts stay inside their part, while the last part (the resource, which may hold ':' and '/')
     takes anything. A pattern with fewer parts is matched as a whole string.
     """
     per_segment = arn and sum(text.count(":") for text, literal in pieces if not literal) >= 5
-    parts: list[str] = []
+    tokens: list[Token] = []
     colons = 0
     for text, literal in pieces:
-        if literal:
-            parts.append(re.escape(text))
-            continue
-        for char in text:
-            bounded = per_segment and colons < 5
-            if char == "*":
-                parts.append("[^:]*" if bounded else ".*")
-            elif char == "?":
-                parts.append("[^:]" if bounded else ".")
+        for char in text.lower() if ignore_case else text:
+            if not literal and char in "*?":
+                tokens.append((char, "", per_segment and colons < 5))
             else:
-                colons += char == ":"
-                parts.append(re.escape(char))
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+                colons += not literal and char == ":"
+                tokens.append(("=", char, False))
+    return tuple(tokens)
+
+
+def _skip_stars(states: set[int], tokens: tuple[Token, ...]) -> set[int]:
+    """Add the states reached by letting `*` match nothing."""
+    pending = list(states)
+    while pending:
+        index = pending.pop()
+        if index < len(tokens) and tokens[index][0] == "*" and index + 1 not in states:
+            states.add(index + 1)
+            pending.append(index + 1)
+    return states
 
 
 def like(pieces: tuple[Piece, ...], value: str, *, arn: bool = False, ignore_case: bool = False) -> bool:
-    """Whether `value` matches the wildcard pattern."""
-    return wildcard_regex(pieces, arn=arn, ignore_case=ignore_case).fullmatch(value) is not None
+    """Whether `value` matches the wildcard pattern.
+
+    A set-of-states walk rather than a regex: time stays linear in the value for any number of `*`,
+    which matters because a pasted policy is untrusted text.
+    """
+    tokens = wildcard_tokens(pieces, arn=arn, ignore_case=ignore_case)
+    states = _skip_stars({0}, tokens)
+    for char in value.lower() if ignore_case else value:
+        reached: set[int] = set()
+        for index in states:
+            if index == len(tokens):
+                continue
+            kind, literal, bounded = tokens[index]
+            if kind == "=":
+                if literal == char:
+                    reached.add(index + 1)
+            elif not (bounded and char == ":"):
+                reached.add(index if kind == "*" else index + 1)
+        if not reached:
+            return False
+        states = _skip_stars(reached, tokens)
+    return len(tokens) in states
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -181,6 +211,7 @@ class Principal:
 
     @property
     def account_id(self) -> str | None:
+        """The requester's 12-digit account, from its ARN."""
         parsed = Arn.parse(self.arn)
         return parsed.account_id if parsed else None
 

@@ -257,6 +257,7 @@ class Outcome:
 
     @property
     def determined(self) -> bool:
+        """True when no unknown key could change the decision."""
         return not self.missing
 
     def _effect(self, effect: Effect) -> Tri:
@@ -335,12 +336,7 @@ def evaluate_statement(
     else:
         action_ok = not any(action_matches(pattern, context.action) for pattern in statement.not_action or [])
     level, principal_ok = _principal_match(statement, context)
-    if (
-        level is not None
-        and level == PrincipalMatch.ACCOUNT
-        and statement.effect == "Allow"
-        and not account_grants
-    ):
+    if level == PrincipalMatch.ACCOUNT and statement.effect == "Allow" and not account_grants:
         principal_ok = False
     principal_tri: Tri = principal_ok if level is not None else None
     resource_ok, missing, void = _resources(statement, context, lookup)

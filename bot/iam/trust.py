@@ -16,10 +16,11 @@ from typing import Literal
 
 from bot.arn import Arn
 from bot.iam.conditions import ConditionCheck
-from bot.iam.matching import Principal, all3, any3, not3
+from bot.iam.matching import Principal, PrincipalMatch, all3, any3, not3
 from bot.iam.policy import Outcome, PolicyDocument, RequestContext, StatementResult, evaluate
 
 ACTION = "sts:AssumeRole"
+TRUST = "the role's trust policy"
 ContextValue = str | Sequence[str] | None
 _NO_CONTEXT: Mapping[str, ContextValue] = MappingProxyType({})
 _PRINCIPAL_TYPES = {"user": "User", "assumed-role": "AssumedRole", "federated-user": "FederatedUser"}
@@ -46,6 +47,7 @@ class Caller:
 
     @property
     def parsed(self) -> Arn | None:
+        """The caller's ARN split into its parts."""
         return Arn.parse(self.arn)
 
     @property
@@ -62,6 +64,7 @@ class Caller:
 
     @property
     def principal(self) -> Principal:
+        """The caller as a trust policy's Principal element sees it."""
         parsed = self.parsed
         role_arn = self.role_arn or (self.arn if parsed and parsed.resource_type == "role" else None)
         return Principal(self.arn, role_arn)
@@ -142,7 +145,7 @@ def _explain(check: ConditionCheck, where: str) -> str:
         now_has = f"its {tag} tag is {has}" if has else f"it has no {tag} tag"
         return f"{where} requires the caller to be tagged {tag} = {wanted}, but {now_has}."
     if lowered == "aws:multifactorauthpresent":
-        return f"{where} requires a session signed in with MFA, and this caller's has no MFA."
+        return f"{where} requires the caller to have signed in with MFA (aws:MultiFactorAuthPresent); it did not."
     if has is None:
         return f"{where} requires {key} ({check.operator.name} {wanted}), which this request does not carry."
     return f"{where} requires {key} {check.operator.name} {wanted}, but the request has {has}."
@@ -163,7 +166,16 @@ def _near_misses(outcome: Outcome, layer: str) -> list[str]:
 
 def _trust_refusal(trust: Outcome, trust_policy: PolicyDocument, caller: Caller) -> list[str]:
     """Why the trust policy does not allow the caller."""
-    reasons = _near_misses(trust, "the role's trust policy")
+    reasons = _near_misses(trust, TRUST)
+    # Statements naming the caller that still do not apply can only be about another action.
+    reasons.extend(
+        f"{_where(result, TRUST)} names this caller but allows only "
+        f"{', '.join(result.statement.action or ['other actions'])}, not {ACTION}."
+        for result in trust.results
+        if result.statement.effect == "Allow"
+        and result.principal > PrincipalMatch.NONE
+        and not result.in_scope
+    )
     if reasons:
         return reasons
     kinds = {
@@ -241,7 +253,7 @@ def assume_role_verdict(
     same_account = caller.account is not None and caller.account == role.account_id
 
     layers = (
-        (trust, "the role's trust policy"),
+        (trust, TRUST),
         (identity, "the caller's identity-based policies"),
         (boundary, "the caller's permissions boundary"),
     )
@@ -282,7 +294,13 @@ def assume_role_verdict(
                 reasons.append(needs_identity + " Those policies were not read.")
             elif identity.allows is not True:
                 reasons.append(needs_identity)
-                reasons.extend(_near_misses(identity, "the caller's identity-based policies"))
+                misses = _near_misses(identity, "the caller's identity-based policies")
+                reasons.extend(misses)
+                if not misses and identity.allows is False:
+                    reasons.append(
+                        f"None of the caller's identity-based policies allows {ACTION} on {role_arn}: add a "
+                        "statement that does (its Resource may be the role's ARN or a wildcard)."
+                    )
             if boundary is not None and boundary.allows is False:
                 reasons.append(f"The caller's permissions boundary does not allow {ACTION} on {role_arn}.")
     missing: set[str] = set()

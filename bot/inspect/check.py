@@ -155,6 +155,9 @@ class Inspector:
         report["findings"] += [
             f.as_json() for f in found.duration_findings(role, request.caller_arn, request.duration)
         ]
+        if principal is not None:
+            tagged = found.identity_tag_findings(principal.policies, principal.tags)
+            report["findings"] += [f.as_json() for f in tagged]
         if caller is not None:
             verdict = self._verdict(role, caller, principal, now)
             report["verdict"] = {

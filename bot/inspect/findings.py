@@ -240,3 +240,25 @@ def trust_statement_for(caller_arn: str, role: RoleSnapshot) -> str:
 def assume_statement_for(role: RoleSnapshot) -> str:
     """The identity-policy statement the caller needs to call AssumeRole on this role."""
     return json.dumps({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role.arn})
+
+
+def identity_tag_findings(policies: list[dict[str, Any]], tags: dict[str, str]) -> list[Finding]:
+    """The caller's own policies allow sts:AssumeRole only with principal tags it does not carry."""
+    findings = []
+    for document in policies:
+        for statement in _assume_statements(document):
+            for _, key, values in _conditions(statement):
+                if not key.lower().startswith("aws:principaltag/"):
+                    continue
+                tag = key.split("/", 1)[1]
+                if tags.get(tag) not in values:
+                    have = repr(tags[tag]) if tag in tags else "missing"
+                    findings.append(
+                        Finding(
+                            "identity-requires-principal-tag",
+                            "error",
+                            f"The caller's own policy allows sts:AssumeRole only when its tag {tag} is one of "
+                            f"{', '.join(values)}; the caller's is {have}. Tag the caller or change the condition.",
+                        )
+                    )
+    return findings
