@@ -22,6 +22,8 @@ class Diagnosis:
     entities: dict[str, Any]
     start: int
     end: int
+    # Values read but never shown (e.g. an encoded authorization message, for decoding).
+    hidden: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def level(self) -> int:
@@ -62,6 +64,10 @@ def prepare(text: str) -> tuple[str, list[str]]:
     return credentials.redact(paste.normalise(text))
 
 
+# A match's entities, the values derived from them, and its hidden values.
+_Read = tuple[dict[str, Any], dict[str, str], dict[str, str]]
+
+
 class _Reading:
     """One normalised paste being read: its hits, and each hit's entities worked out once."""
 
@@ -71,9 +77,7 @@ class _Reading:
         self.hits = matcher.hits(self.data)
         self._ruled_out: dict[str, bool] = {}
         self._reach = max((r.window for r in matcher.kb.shared.context.values()), default=0)
-        self._seen: dict[
-            tuple[int, tuple[str, ...], int, int, bytes], tuple[dict[str, Any], dict[str, str]]
-        ] = {}
+        self._seen: dict[tuple[int, tuple[str, ...], int, int, bytes], _Read] = {}
 
     def _excluded(self, cause: Cause) -> bool:
         if cause.id not in self._ruled_out:
@@ -82,14 +86,16 @@ class _Reading:
             )
         return self._ruled_out[cause.id]
 
-    def _entities(self, hit: Hit) -> tuple[dict[str, Any], dict[str, str]]:
+    def _entities(self, hit: Hit) -> _Read:
         captures: dict[str, str] = {}
         for rule in hit.cause.context:
             found = self.matcher.context(rule, self.data, hit.start, hit.end)
             captures |= {key: value for key, value in found.items() if key not in captures}
         # What the error sentence itself says beats what its surroundings suggest.
-        values = entities.build(captures | hit.captures, self.matcher.kb.shared.deny_layers)
-        return values, template_values(values, self.matcher.kb.shared.passed_to_service)
+        captures |= hit.captures
+        values = entities.build(captures, self.matcher.kb.shared.deny_layers)
+        derived = template_values(values, self.matcher.kb.shared.passed_to_service)
+        return values, derived, entities.hidden(captures)
 
     def accept(self, hit: Hit) -> Diagnosis | None:
         """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail.
@@ -107,10 +113,10 @@ class _Reading:
         )
         if key not in self._seen:
             self._seen[key] = self._entities(hit)
-        values, derived = self._seen[key]
+        values, derived, hidden = self._seen[key]
         if hit.cause.requires and not applies(hit.cause.requires, derived):
             return None
-        return Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end)
+        return Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end, hidden)
 
 
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:

@@ -66,10 +66,17 @@ def _account(entities: Mapping[str, Any]) -> str | None:
     return None
 
 
+def hidden(captures: Mapping[str, str]) -> dict[str, str]:
+    """Captured values kept out of the entities (names starting with `_`), such as an encoded blob."""
+    return {key: value for key, value in captures.items() if key.startswith("_")}
+
+
 def build(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, Any]:
     """Entities from the captures of a match and its context, keys in contract order."""
     values: dict[str, Any] = {
-        key: clean(value) for key, value in captures.items() if key not in DENY_CAPTURES and clean(value)
+        key: clean(value)
+        for key, value in captures.items()
+        if key not in DENY_CAPTURES and not key.startswith("_") and clean(value)
     }
     deny = _deny(captures, layers)
     if deny:

@@ -44,6 +44,7 @@ def extracted(cause: Cause, matcher: Matcher) -> set[str]:
     names = matcher.pattern_groups(cause)
     for rule in cause.context:
         names |= matcher.context_groups(rule)
+    names = {name for name in names if not name.startswith("_")}
     if names & DENY_CAPTURES:
         names = (names - DENY_CAPTURES) | {"deny"}
     names |= _ALWAYS_DERIVED

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,6 +135,7 @@ class Responder:
         channels: frozenset[str] | None,
         diagnose_bots: bool,
         can_inspect: Any = None,
+        decode: Callable[[Diagnosis], Awaitable[str | None]] | None = None,
     ) -> None:
         self.kb = kb
         self.store = store
@@ -142,6 +144,7 @@ class Responder:
         self.channels = channels
         self.diagnose_bots = diagnose_bots
         self.can_inspect = can_inspect or (lambda diagnosis: False)
+        self.decode = decode
         self.identity = Identity(None, None, None)
 
     def _ignored(self, message: ChatMessage) -> str | None:
@@ -225,6 +228,10 @@ class Responder:
             self.metrics.events.labels(kind="message", outcome="repeat-in-thread").inc()
             return
         reply = blocks.render(triage, self.kb)
+        decoded = await self.decode(primary) if self.decode and "_encoded" in primary.hidden else None
+        if decoded:
+            section = {"type": "section", "text": {"type": "mrkdwn", "text": blocks.escape(decoded)[:3000]}}
+            reply = blocks.SlackMessage(reply.text, [*reply.blocks[:2], section, *reply.blocks[2:]])
         buttons = actions_block(triage, bool(self.can_inspect(primary)))
         if buttons:
             reply = blocks.SlackMessage(reply.text, [*reply.blocks, buttons])

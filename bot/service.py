@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.failures import describe
 from bot.inspect.access import Access
 from bot.inspect.check import Inspector
+from bot.inspect.decode import Decoder
 from bot.interactions import Interactions
 from bot.knowledge import KnowledgeBase, bundled
 from bot.metrics import Metrics
@@ -86,6 +87,7 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     chat = Chat(web_client(token, settings.slack_api_url), store)
     inspector = None
+    decoder = None
     if settings.inspection_configured:
         access = Access(
             readonly_role=settings.readonly_role,
@@ -93,6 +95,7 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
             external_id=settings.external_id.get_secret_value() if settings.external_id else None,
         )
         inspector = Inspector(access, store)
+        decoder = Decoder(access)
     responder = Responder(
         kb,
         store,
@@ -105,6 +108,7 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
         )
         if inspector
         else None,
+        decode=decoder,
     )
     interactions = Interactions(kb, store, metrics, inspector, settings.public_inspect_channels)
     services = Services(

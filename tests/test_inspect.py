@@ -431,3 +431,93 @@ async def test_callers_own_policy_requires_a_principal_tag(aws: str) -> None:
     report = await check(aws, f"arn:aws:iam::{TARGET}:role/Hr", f"arn:aws:iam::{CALLER}:user/ana")
     assert "identity-requires-principal-tag" in ids(report)
     assert report["verdict"]["assume"] == "denied"
+
+
+DECODED = {
+    "allowed": False,
+    "explicitDeny": True,
+    "matchedStatements": {
+        "items": [{"statementId": "DenyLargeInstances", "effect": "DENY", "sourcePolicyType": "IAM Policy"}]
+    },
+    "failures": {"items": []},
+    "context": {"action": "ec2:RunInstances", "resource": f"arn:aws:ec2:us-east-1:{TARGET}:instance/*"},
+}
+ENCODED_PASTE = (
+    "An error occurred (UnauthorizedOperation) when calling the RunInstances operation: You are not authorized to "
+    f"perform this operation. User: arn:aws:sts::{TARGET}:assumed-role/dev/ana is not authorized to perform: "
+    f"ec2:RunInstances on resource: arn:aws:ec2:us-east-1:{TARGET}:instance/* with an explicit deny. "
+    "Encoded authorization failure message: Xq0nY-8d3a_Qw9Lr7Tb2Vc5Hk1Mz4Pe6Sg0Ju8Ni3Ox7Ka2Fy5Dh9"
+)
+
+
+class StubbedDecoding(Access):
+    """moto lacks DecodeAuthorizationMessage: the STS client answers from a Stubber."""
+
+    expected_blob = "Xq0nY-8d3a_Qw9Lr7Tb2Vc5Hk1Mz4Pe6Sg0Ju8Ni3Ox7Ka2Fy5Dh9"
+
+    def client(self, session: boto3.Session, service: str) -> Any:
+        client = super().client(session, service)
+        if service == "sts" and session is not self._hub:
+            stub = Stubber(client)
+            stub.add_response(
+                "decode_authorization_message",
+                {"DecodedMessage": json.dumps(DECODED)},
+                {"EncodedMessage": self.expected_blob},
+            )
+            stub.activate()
+        return client
+
+
+async def test_an_encoded_message_is_decoded_in_the_denying_account_and_said_where_not_allowed(
+    aws: str,
+) -> None:
+    from bot.diagnosis import diagnose
+    from bot.inspect.decode import Decoder
+
+    [diagnosis] = diagnose(ENCODED_PASTE).diagnoses
+    assert "_encoded" in diagnosis.hidden and "Xq0nY" not in json.dumps(diagnosis.entities)
+    access = StubbedDecoding(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset({TARGET}),
+        external_id=None,
+        hub=_session,
+        endpoint_url=aws,
+    )
+    summary = await Decoder(access)(diagnosis)
+    assert summary is not None
+    assert f"Decoded in account {TARGET}: ec2:RunInstances" in summary and "explicit deny" in summary
+    assert "DenyLargeInstances" in summary
+    elsewhere = Access(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset({CALLER}),
+        external_id=None,
+        hub=_session,
+        endpoint_url=aws,
+    )
+    note = await Decoder(elsewhere)(diagnosis)
+    assert note is not None and f"Only account {TARGET}" in note and elsewhere.assumed == 0
+
+
+async def test_the_thread_reply_carries_the_decoded_message(
+    aws: str, fake: Any, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.inspect.decode import Decoder
+    from tests.harness import message_event
+
+    bot = await _slack_bot(aws, fake, session, monkeypatch)
+    access = StubbedDecoding(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset({TARGET}),
+        external_id=None,
+        hub=_session,
+        endpoint_url=aws,
+    )
+    bot.services.responder.decode = Decoder(access)
+    try:
+        await bot.event(message_event(ENCODED_PASTE))
+        [post] = await fake.wait_for("chat.postMessage", timeout=30)
+        text = json.dumps(post.params["blocks"])
+        assert f"Decoded in account {TARGET}: ec2:RunInstances" in text
+        assert "Xq0nY" not in text
+    finally:
+        await bot.stop()
