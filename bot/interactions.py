@@ -69,9 +69,16 @@ class Interactions:
     member: Callable[[str], Awaitable[bool]] | None = None
 
     async def _inspect(
-        self, request: CheckRequest, user: str | None, channel: str | None, respond: Respond, lang: Lang
+        self,
+        request: CheckRequest,
+        user: str | None,
+        channel: str | None,
+        respond: Respond,
+        lang: Lang,
+        reply_blocks: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Run an inspection for a workspace member; private unless the channel allows public results."""
+        """Run an inspection for a workspace member; private unless the channel allows public results.
+        From a button in a public channel, the diagnosis reply is updated with the report, fix first."""
         assert self.inspector is not None
         if not user or (self.member is not None and not await self.member(user)):
             text = (
@@ -94,10 +101,18 @@ class Interactions:
             )
             return
         message = report_view.slack_message(report)
-        visibility = "in_channel" if channel in self.public_channels else "ephemeral"
-        await respond(
-            text=message.text, blocks=message.blocks, response_type=visibility, replace_original=False
-        )
+        if channel not in self.public_channels:
+            await respond(
+                text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False
+            )
+        elif reply_blocks is not None:
+            kept = [b for b in reply_blocks if b.get("type") != "actions"]
+            merged = ([*message.blocks, {"type": "divider"}, *kept])[:50]
+            await respond(text=message.text, blocks=merged, response_type="in_channel", replace_original=True)
+        else:
+            await respond(
+                text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False
+            )
 
     async def command(self, command: dict[str, Any], respond: Respond, locale: str | None = None) -> None:
         """`/iamrole help | explain <text> | check <arn> ...`."""
@@ -130,7 +145,12 @@ class Interactions:
         self.metrics.events.labels(kind="command", outcome=verb or "help").inc()
 
     async def button(
-        self, action: dict[str, Any], user: str | None, respond: Respond, channel: str | None = None
+        self,
+        action: dict[str, Any],
+        user: str | None,
+        respond: Respond,
+        channel: str | None = None,
+        message_blocks: list[dict[str, Any]] | None = None,
     ) -> None:
         """Details (privately, all steps and commands) or feedback on a diagnosis."""
         action_id = action.get("action_id")
@@ -166,5 +186,5 @@ class Interactions:
                 entities.get("requested_duration"),
                 fresh=True,
             )
-            await self._inspect(request, user, channel, respond, triage.lang)
+            await self._inspect(request, user, channel, respond, triage.lang, message_blocks or [])
         self.metrics.events.labels(kind="action", outcome=str(action_id)).inc()

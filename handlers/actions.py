@@ -18,12 +18,13 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         user = (body.get("user") or {}).get("id")
         channel = (body.get("channel") or {}).get("id")
+        blocks = (body.get("message") or {}).get("blocks")
 
         async def tell(failure: Failure) -> None:
             await respond(text=failure.message("en"), response_type="ephemeral", replace_original=False)
 
         services.background(
-            "action", lambda: services.interactions.button(action, user, respond, channel), tell
+            "action", lambda: services.interactions.button(action, user, respond, channel, blocks), tell
         )
 
     app.action(re.compile(r"^iamrole_"))(on_button)

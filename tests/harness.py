@@ -102,9 +102,14 @@ class Bot:
         return response.status, time.perf_counter() - started
 
     async def click(
-        self, action: dict[str, Any], *, user: str = "U0ALICE", channel: str = "C0AWSHELP"
+        self,
+        action: dict[str, Any],
+        *,
+        user: str = "U0ALICE",
+        channel: str = "C0AWSHELP",
+        message: dict[str, Any] | None = None,
     ) -> int:
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM},
             "user": {"id": user, "team_id": TEAM},
@@ -115,6 +120,8 @@ class Bot:
             "trigger_id": "1.2.3",
             "api_app_id": "A0IAMROLE",
         }
+        if message is not None:
+            payload["message"] = message
         response = await self.post(
             urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
         )

@@ -403,10 +403,15 @@ async def test_inspect_button_on_a_diagnosis_and_public_results(
         [post] = await fake.wait_for("chat.postMessage")
         [actions] = [b for b in post.params["blocks"] if b["type"] == "actions"]
         [inspect] = [e for e in actions["elements"] if e["action_id"] == "iamrole_inspect"]
-        await bot.click({"action_id": inspect["action_id"], "value": inspect["value"]})
+        await bot.click(
+            {"action_id": inspect["action_id"], "value": inspect["value"]},
+            message={"blocks": post.params["blocks"]},
+        )
         [answer] = await fake.wait_for("response_url", timeout=30)
-        assert answer.params["response_type"] == "in_channel"
-        assert "role-name-case-mismatch" in json.dumps(answer.params)
+        assert answer.params["response_type"] == "in_channel" and answer.params["replace_original"] is True
+        updated = json.dumps(answer.params["blocks"])
+        assert updated.index("role-name-case-mismatch") < updated.index("iam:PassRole")  # the fix first
+        assert "iamrole_inspect" not in updated
     finally:
         await bot.stop()
 
@@ -521,3 +526,37 @@ async def test_the_thread_reply_carries_the_decoded_message(
         assert "Xq0nY" not in text
     finally:
         await bot.stop()
+
+
+async def test_identity_center_role_unverifiable_conditions_and_the_audit_line(
+    aws: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    iam = admin(aws, TARGET)
+    iam.create_role(
+        RoleName="AWSReservedSSO_Admin_0123456789abcdef",
+        Path="/aws-reserved/sso.amazonaws.com/",
+        AssumeRolePolicyDocument=trust(
+            {"Federated": f"arn:aws:iam::{TARGET}:saml-provider/AWSSSO_x_DO_NOT_DELETE"}
+        ),
+    )
+    iam.create_role(
+        RoleName="Office",
+        AssumeRolePolicyDocument=trust(
+            {"AWS": f"arn:aws:iam::{CALLER}:root"}, {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+        ),
+    )
+    caplog.set_level("INFO", logger="bot.audit")
+    sso = await check(
+        aws,
+        f"arn:aws:iam::{TARGET}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+    )
+    assert "identity-center-role" in ids(sso) and sso["role"]["service_linked"] is False
+    office = await check(aws, f"arn:aws:iam::{TARGET}:role/Office", make_caller_user(aws))
+    assert "trust-condition-unverifiable" in ids(office)
+    assert (
+        office["verdict"]["assume"] == "undetermined"
+        and "aws:SourceIp" in office["verdict"]["missing_context"]
+    )
+    audit = [r.getMessage() for r in caplog.records if r.name == "bot.audit"]
+    assert len(audit) == 2 and "role=arn:aws:iam::222222222222:role/Office" in audit[1]
+    assert "findings=" in audit[1] and "trust-condition-unverifiable" in audit[1]
