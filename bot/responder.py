@@ -228,7 +228,8 @@ class Responder:
             self.metrics.events.labels(kind="message", outcome="repeat-in-thread").inc()
             return
         reply = blocks.render(triage, self.kb)
-        decoded = await self.decode(primary) if self.decode and "_encoded" in primary.hidden else None
+        explainable = "_encoded" in primary.hidden or "authorization_id" in primary.entities
+        decoded = await self.decode(primary) if self.decode and explainable else None
         if decoded:
             section = {"type": "section", "text": {"type": "mrkdwn", "text": blocks.escape(decoded)[:3000]}}
             reply = blocks.SlackMessage(reply.text, [*reply.blocks[:2], section, *reply.blocks[2:]])

@@ -560,3 +560,91 @@ async def test_identity_center_role_unverifiable_conditions_and_the_audit_line(
     audit = [r.getMessage() for r in caplog.records if r.name == "bot.audit"]
     assert len(audit) == 2 and "role=arn:aws:iam::222222222222:role/Office" in audit[1]
     assert "findings=" in audit[1] and "trust-condition-unverifiable" in audit[1]
+
+
+AUTHORIZATION_ID = "c0ffee00-1111-2222-3333-444455556666"
+TROUBLESHOOTER = {
+    "requestContext": {},
+    "evaluations": [
+        {
+            "action": "s3:GetObject",
+            "resource": "arn:aws:s3:::logs/app.gz",
+            "context": {},
+            "evaluatedEffect": "EXPLICIT_DENY",
+            "matchedPolicies": [],
+            "checks": [
+                {
+                    "checkType": "SERVICE_CONTROL_POLICY",
+                    "evaluatedEffect": "EXPLICIT_DENY",
+                    "targetArn": f"arn:aws:organizations::{CALLER}:account/o-x/{TARGET}",
+                    "relevantPolicyTypes": [],
+                    "matchedPolicies": [
+                        {
+                            "uri": "arn:aws:organizations::333333333333:policy/o-x/service_control_policy/p-deny",
+                            "matchedStatements": [],
+                        }
+                    ],
+                },
+                {
+                    "checkType": "PRINCIPAL",
+                    "evaluatedEffect": "IMPLICIT_DENY",
+                    "targetArn": "x",
+                    "relevantPolicyTypes": [],
+                    "matchedPolicies": [],
+                },
+                {
+                    "checkType": "RESOURCE",
+                    "evaluatedEffect": "NO_IMPACT",
+                    "targetArn": "x",
+                    "relevantPolicyTypes": [],
+                    "matchedPolicies": [],
+                },
+            ],
+        }
+    ],
+    "policies": [],
+}
+
+
+class StubbedTroubleshooter(Access):
+    """moto lacks IAM Access Troubleshooter: its client answers from a Stubber."""
+
+    def client(self, session: boto3.Session, service: str) -> Any:
+        client = super().client(session, service)
+        if service == "iam-toolbox":
+            stub = Stubber(client)
+            stub.add_response(
+                "get_request_authorization_details", TROUBLESHOOTER, {"authorizationId": AUTHORIZATION_ID}
+            )
+            stub.activate()
+        return client
+
+
+async def test_an_authorization_id_is_resolved_naming_every_denying_check(aws: str) -> None:
+    from bot.diagnosis import diagnose
+    from bot.inspect.decode import Decoder
+
+    paste = (
+        f"User: arn:aws:sts::{TARGET}:assumed-role/app/worker is not authorized to perform: s3:GetObject on resource: "
+        "arn:aws:s3:::logs/app.gz with an explicit deny in a service control policy. Go to "
+        "https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/"
+        f"{AUTHORIZATION_ID} for complete details, or call the GetRequestAuthorizationDetails API with the "
+        f"following authorization id: {AUTHORIZATION_ID}"
+    )
+    [diagnosis] = diagnose(paste).diagnoses
+    assert diagnosis.entities["authorization_id"] == AUTHORIZATION_ID
+    access = StubbedTroubleshooter(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset({TARGET}),
+        external_id=None,
+        hub=_session,
+        endpoint_url=aws,
+    )
+    summary = await Decoder(access)(diagnosis)
+    assert summary is not None
+    assert "s3:GetObject on arn:aws:s3:::logs/app.gz: explicit deny" in summary
+    assert (
+        "service control policy: explicit deny (arn:aws:organizations::333333333333:policy/o-x/service_control_policy/p-deny)"
+        in summary
+    )
+    assert "principal: implicit deny" in summary and "resource" not in summary.split("\n", 2)[-1]

@@ -1,5 +1,7 @@
-"""Decoding an encoded authorization failure message, in the account where the denial happened
-(sts:DecodeAuthorizationMessage works only there), through the read-only role."""
+"""What AWS itself says about a denied request, asked in the account where the denial happened,
+through the read-only role: the encoded authorization failure message (sts:DecodeAuthorizationMessage)
+and the authorization id of the newer messages (IAM Access Troubleshooter's
+GetRequestAuthorizationDetails, which names every policy type that denied, not just one)."""
 
 from __future__ import annotations
 
@@ -70,8 +72,29 @@ def decode(access: Access, account: str, blob: str) -> Decoded:
     )
 
 
+_DENYING = ("IMPLICIT_DENY", "EXPLICIT_DENY")
+
+
+def authorization_details(access: Access, account: str, authorization_id: str) -> str:
+    """The evaluation behind an authorization id, as short lines: each check that denied."""
+    client = access.client(access.session(account), "iam-toolbox")
+    answer = client.get_request_authorization_details(authorizationId=authorization_id)
+    lines = [f"AWS's evaluation of request {authorization_id} (account {account}):"]
+    for evaluation in answer.get("evaluations") or []:
+        effect = str(evaluation.get("evaluatedEffect", "")).replace("_", " ").lower()
+        lines.append(f"{evaluation.get('action')} on {evaluation.get('resource')}: {effect}")
+        for check in evaluation.get("checks") or []:
+            if check.get("evaluatedEffect") in _DENYING:
+                uris = [p.get("uri") for p in check.get("matchedPolicies") or [] if p.get("uri")]
+                where = f" ({', '.join(uris[:3])})" if uris else ""
+                kind = str(check.get("checkType", "")).replace("_", " ").lower()
+                lines.append(f"  {kind}: {str(check['evaluatedEffect']).replace('_', ' ').lower()}{where}")
+    return "\n".join(lines)
+
+
 class Decoder:
-    """Decodes a diagnosis's encoded message when its account is allowed, off the event loop."""
+    """Explains a diagnosis from AWS's own records when its account is allowed, off the event loop:
+    the encoded message, else the authorization id."""
 
     def __init__(self, access: Access) -> None:
         self.access = access
@@ -80,7 +103,16 @@ class Decoder:
         """The decoded summary, or where it can be decoded; None when there is nothing to say."""
         blob = diagnosis.hidden.get("_encoded")
         account = denial_account(diagnosis)
-        if not blob or account is None:
+        authorization_id = diagnosis.entities.get("authorization_id")
+        if account is None:
+            return None
+        if not blob and isinstance(authorization_id, str) and account in self.access.allowed_accounts:
+            try:
+                return await asyncio.to_thread(authorization_details, self.access, account, authorization_id)
+            except (ClientError, BotoCoreError) as exc:
+                log.warning("authorization details in %s failed: %s", account, type(exc).__name__)
+                return None
+        if not blob:
             return None
         if account not in self.access.allowed_accounts:
             return (
