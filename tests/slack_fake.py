@@ -37,6 +37,8 @@ class FakeSlack:
     _limits: dict[str, int] = field(default_factory=dict)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acks: list[str] = field(default_factory=list)
 
     def rate_limit(self, method: str, times: int = 1) -> None:
         self._limits[method] = times
@@ -102,6 +104,8 @@ class FakeSlack:
             if str(params.get("include_locale")).lower() in ("1", "true"):
                 user["locale"] = self.locales.get(str(params.get("user")), "en-US")
             return {"ok": True, "user": user}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"{self.base_url.replace('http', 'ws', 1)}socket"}
         if method == "files.info":
             info, _ = self.files.get(str(params.get("file")), ({}, b""))
             return {"ok": True, "file": info} if info else {"ok": False, "error": "file_not_found"}
@@ -130,6 +134,31 @@ class FakeSlack:
         self.calls.append(Call("response_url", await request.json(), dict(request.headers)))
         return web.json_response({"ok": True})
 
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record the envelope ids the app acknowledges."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0IAMROLE"}}
+        )
+        async for frame in ws:
+            if frame.type == web.WSMsgType.TEXT:
+                data = json.loads(frame.data)
+                if "envelope_id" in data:
+                    self.acks.append(data["envelope_id"])
+        return ws
+
+    async def push_event(self, body: dict[str, Any], envelope_id: str) -> None:
+        """Send an Events API envelope down the socket the app opened."""
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": "events_api",
+            "payload": body,
+            "accepts_response_payload": False,
+        }
+        await self.sockets[-1].send_json(envelope)
+
     def add_snippet(self, file_id: str, content: str) -> dict[str, Any]:
         info = {
             "id": file_id,
@@ -148,6 +177,7 @@ class FakeSlack:
                 web.route("*", "/api/{method}", self.api),
                 web.get("/files/{file_id}", self.download),
                 web.post("/respond/{token}", self.respond),
+                web.get("/socket", self.socket),
             ]
         )
         return app
