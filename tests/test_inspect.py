@@ -58,6 +58,17 @@ def admin(url: str, account: str, service: str = "iam") -> Any:
     return client
 
 
+def access_to(kind: type[Access], url: str, *accounts: str) -> Access:
+    """Read-only access (of `kind`, which may stub a client) into `accounts`, with no ExternalId."""
+    return kind(
+        readonly_role=READONLY,
+        allowed_accounts=frozenset(accounts),
+        external_id=None,
+        hub=_session,
+        endpoint_url=url,
+    )
+
+
 def trust(principal: dict[str, Any], condition: dict[str, Any] | None = None, sid: str = "Trust") -> str:
     statement: dict[str, Any] = {
         "Sid": sid,
@@ -278,13 +289,7 @@ async def test_a_refused_read_only_role_is_inspection_denied(aws: str) -> None:
 
 
 async def test_a_write_through_the_inspectors_session_is_refused_before_it_is_sent(aws: str) -> None:
-    access = Access(
-        readonly_role=READONLY,
-        allowed_accounts=frozenset({TARGET}),
-        external_id=None,
-        hub=_session,
-        endpoint_url=aws,
-    )
+    access = access_to(Access, aws, TARGET)
     iam = access.client(access.session(TARGET), "iam")
     with pytest.raises(WriteRefused):
         iam.create_role(RoleName="Sneaky", AssumeRolePolicyDocument=trust({"AWS": "*"}))
@@ -481,24 +486,12 @@ async def test_an_encoded_message_is_decoded_in_the_denying_account_and_said_whe
 
     [diagnosis] = diagnose(ENCODED_PASTE).diagnoses
     assert "_encoded" in diagnosis.hidden and "Xq0nY" not in json.dumps(diagnosis.entities)
-    access = StubbedDecoding(
-        readonly_role=READONLY,
-        allowed_accounts=frozenset({TARGET}),
-        external_id=None,
-        hub=_session,
-        endpoint_url=aws,
-    )
+    access = access_to(StubbedDecoding, aws, TARGET)
     summary = await Decoder(access)(diagnosis)
     assert summary is not None
     assert f"Decoded in account {TARGET}: ec2:RunInstances" in summary and "explicit deny" in summary
     assert "DenyLargeInstances" in summary
-    elsewhere = Access(
-        readonly_role=READONLY,
-        allowed_accounts=frozenset({CALLER}),
-        external_id=None,
-        hub=_session,
-        endpoint_url=aws,
-    )
+    elsewhere = access_to(Access, aws, CALLER)
     note = await Decoder(elsewhere)(diagnosis)
     assert note is not None and f"Only account {TARGET}" in note and elsewhere.assumed == 0
 
@@ -510,13 +503,7 @@ async def test_the_thread_reply_carries_the_decoded_message(
     from tests.harness import message_event
 
     bot = await _slack_bot(aws, fake, session, monkeypatch)
-    access = StubbedDecoding(
-        readonly_role=READONLY,
-        allowed_accounts=frozenset({TARGET}),
-        external_id=None,
-        hub=_session,
-        endpoint_url=aws,
-    )
+    access = access_to(StubbedDecoding, aws, TARGET)
     bot.services.responder.decode = Decoder(access)
     try:
         await bot.event(message_event(ENCODED_PASTE))
@@ -633,13 +620,7 @@ async def test_an_authorization_id_is_resolved_naming_every_denying_check(aws: s
     )
     [diagnosis] = diagnose(paste).diagnoses
     assert diagnosis.entities["authorization_id"] == AUTHORIZATION_ID
-    access = StubbedTroubleshooter(
-        readonly_role=READONLY,
-        allowed_accounts=frozenset({TARGET}),
-        external_id=None,
-        hub=_session,
-        endpoint_url=aws,
-    )
+    access = access_to(StubbedTroubleshooter, aws, TARGET)
     summary = await Decoder(access)(diagnosis)
     assert summary is not None
     assert "s3:GetObject on arn:aws:s3:::logs/app.gz: explicit deny" in summary

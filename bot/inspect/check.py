@@ -174,33 +174,23 @@ class Inspector:
             return None
         try:
             return await asyncio.to_thread(self._read_caller, caller)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "NoSuchEntity":
-                report["findings"].append(
-                    found.Finding(
-                        "caller-not-found",
-                        "error",
-                        f"{caller} does not exist in account {caller.account} (deleted, or a typo): "
-                        "nothing can assume a role as it.",
-                    ).as_json()
+        except (ClientError, AccountNotAllowed) as exc:
+            missing = isinstance(exc, ClientError) and exc.response["Error"]["Code"] == "NoSuchEntity"
+            finding = (
+                found.Finding(
+                    "caller-not-found",
+                    "error",
+                    f"{caller} does not exist in account {caller.account} (deleted, or a typo): "
+                    "nothing can assume a role as it.",
                 )
-                return None
-            report["findings"].append(
-                found.Finding(
+                if missing
+                else found.Finding(
                     "inspection-denied",
                     "warning",
                     f"The caller's side in {caller.account} could not be read ({exc}); its policies were not checked.",
-                ).as_json()
+                )
             )
-            return None
-        except AccountNotAllowed as exc:
-            report["findings"].append(
-                found.Finding(
-                    "inspection-denied",
-                    "warning",
-                    f"The caller's side in {caller.account} could not be read ({exc}); its policies were not checked.",
-                ).as_json()
-            )
+            report["findings"].append(finding.as_json())
             return None
 
     def _verdict(
