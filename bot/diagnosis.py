@@ -64,8 +64,22 @@ def prepare(text: str) -> tuple[str, list[str]]:
     return credentials.redact(paste.normalise(text))
 
 
-# A match's entities, the values derived from them, and its hidden values.
-_Read = tuple[dict[str, Any], dict[str, str], dict[str, str]]
+class _Read:
+    """A match's entities and hidden values; the values derived from them only when a cause asks."""
+
+    __slots__ = ("_derived", "_passed_to_service", "hidden", "values")
+
+    def __init__(
+        self, values: dict[str, Any], hidden: dict[str, str], passed_to_service: dict[str, str]
+    ) -> None:
+        self.values, self.hidden, self._passed_to_service = values, hidden, passed_to_service
+        self._derived: dict[str, str] | None = None
+
+    @property
+    def derived(self) -> dict[str, str]:
+        if self._derived is None:
+            self._derived = template_values(self.values, self._passed_to_service)
+        return self._derived
 
 
 class _Reading:
@@ -94,8 +108,7 @@ class _Reading:
         # What the error sentence itself says beats what its surroundings suggest.
         captures |= hit.captures
         values = entities.build(captures, self.matcher.kb.shared.deny_layers)
-        derived = template_values(values, self.matcher.kb.shared.passed_to_service)
-        return values, derived, entities.hidden(captures)
+        return _Read(values, entities.hidden(captures), self.matcher.kb.shared.passed_to_service)
 
     def accept(self, hit: Hit) -> Diagnosis | None:
         """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail.
@@ -113,10 +126,10 @@ class _Reading:
         )
         if key not in self._seen:
             self._seen[key] = self._entities(hit)
-        values, derived, hidden = self._seen[key]
-        if hit.cause.requires and not applies(hit.cause.requires, derived):
+        read = self._seen[key]
+        if hit.cause.requires and not applies(hit.cause.requires, read.derived):
             return None
-        return Diagnosis(hit.cause, hit.confidence, values, hit.start, hit.end, hidden)
+        return Diagnosis(hit.cause, hit.confidence, read.values, hit.start, hit.end, read.hidden)
 
 
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
@@ -163,9 +176,9 @@ def diagnose(
         return Triage([], lang or language.detect(text), credentials.redact(text)[1])
     reply_lang = lang or language.detect(text)
     normalised, secrets_seen = prepare(text)
-    if not matcher.may_match(normalised.encode("utf-8", "replace")):
-        return Triage([], reply_lang, secrets_seen)
     reading = _Reading(matcher, normalised)
+    if not reading.hits:
+        return Triage([], reply_lang, secrets_seen)
     hits = [h for h in reading.hits if asked or not h.cause.asked_only]
     diagnoses = _select(reading, [h for h in hits if h.confidence >= CONFIDENT])
     question = None

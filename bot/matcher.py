@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property, partial
+from functools import cache, cached_property
 from typing import Any
 
 import re2
@@ -79,6 +79,21 @@ def _captures(compiled: Any, data: bytes, spans: Sequence[tuple[int, int]]) -> d
         if end > start and key not in found:
             found[key] = data[start:end].decode("utf-8", "replace")
     return found
+
+
+class _Captures:
+    """The captures of one match, read once when first asked for (shared by the causes it serves)."""
+
+    __slots__ = ("_data", "_regex", "_spans", "_value")
+
+    def __init__(self, regex: Any, data: bytes, spans: Sequence[tuple[int, int]]) -> None:
+        self._regex, self._data, self._spans = regex, data, spans
+        self._value: dict[str, str] | None = None
+
+    def __call__(self) -> dict[str, str]:
+        if self._value is None:
+            self._value = _captures(self._regex, self._data, self._spans)
+        return self._value
 
 
 class Hit:
@@ -164,7 +179,7 @@ class Matcher:
                 start, end = spans[0]
                 if end == start:
                     continue
-                read = cache(partial(_captures, compiled.regex, data, spans))
+                read = _Captures(compiled.regex, data, spans)
                 found += [
                     Hit(cause, confidence, start, end, read, index) for cause, confidence in compiled.users
                 ]
