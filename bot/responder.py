@@ -13,6 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
 from bot import language
 from bot.chat import Chat
 from bot.diagnosis import Diagnosis, Triage, diagnose
@@ -163,7 +166,12 @@ class Responder:
         if language.detect(text) == "ja":
             return "ja"
         if message.user and not message.from_bot:
-            locale = await self.chat.locale(message.user)
+            try:
+                locale = await self.chat.locale(message.user)
+            except (SlackApiError, aiohttp.ClientError) as exc:
+                # Without the locale the reply is still worth sending, in English.
+                log.warning("locale lookup failed: %s", type(exc).__name__)
+                locale = None
             if locale and locale.lower().startswith("ja"):
                 return "ja"
         return "en"
@@ -171,7 +179,10 @@ class Responder:
     async def _text(self, message: ChatMessage) -> str:
         parts = [message.text]
         for file_id in message.file_ids[:3]:
-            parts.append(await self.chat.snippet(file_id))
+            try:
+                parts.append(await self.chat.snippet(file_id))
+            except (SlackApiError, aiohttp.ClientError) as exc:
+                log.warning("snippet %s unreadable: %s", file_id, type(exc).__name__)
         return "\n".join(p for p in parts if p)
 
     def mentions_bot(self, message: ChatMessage) -> bool:

@@ -386,3 +386,11 @@ async def test_an_unexpected_failure_is_logged_with_an_id_the_user_sees(
     [error_id] = re.findall(r"error id ([0-9a-f]{8})", answer.params["text"])
     assert any(error_id in record.getMessage() for record in caplog.records)
     assert PASSROLE not in caplog.text
+
+
+async def test_a_failing_locale_lookup_or_snippet_still_gets_a_reply(bot: Bot, fake: FakeSlack) -> None:
+    fake.rate_limit("users.info", 10)  # more 429s than the client retries
+    missing = {"id": "F0GONE", "mode": "snippet", "filetype": "text"}
+    await bot.event(message_event(PASSROLE, files=[missing], subtype="file_share"))
+    [post] = await fake.wait_for("chat.postMessage", timeout=20)
+    assert "AWSServiceRoleForAutoScaling" in _reply_text(post)
