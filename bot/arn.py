@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Accounts people mask before pasting: ***, xxxx, XXXXXXXXXXXX, <account-id>, ${AWS::AccountId}.
-_MASKED_ACCOUNT = re.compile(r"^(?:\*+|[xX]+|<[^<>]+>|\[[^\[\]]+\]|\$?\{[^{}]+\}|[#?]+)$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
@@ -37,10 +35,6 @@ class Arn:
     def account_id(self) -> str | None:
         """The 12-digit account, or None when it is absent or masked."""
         return self.account if _ACCOUNT.match(self.account) else None
-
-    @property
-    def account_masked(self) -> bool:
-        return bool(_MASKED_ACCOUNT.match(self.account))
 
     @property
     def resource_type(self) -> str:

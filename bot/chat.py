@@ -139,8 +139,3 @@ class Chat:
 
     async def publish_home(self, user: str, blocks: list[dict[str, Any]]) -> None:
         await self.client.views_publish(user_id=user, view={"type": "home", "blocks": blocks})
-
-    async def respond(self, response_url: str, payload: dict[str, Any]) -> None:
-        """Answer a slash command or a button through its response_url."""
-        async with aiohttp.ClientSession() as session, session.post(response_url, json=payload) as answer:
-            await answer.read()

@@ -28,7 +28,7 @@ def test_assumed_role_session_is_recognised() -> None:
 def test_masked_accounts_are_kept_but_not_taken_for_accounts() -> None:
     for masked in ("***", "xxxxxxxxxxxx", "<account-id>"):
         arn = Arn.parse(f"arn:aws-us-gov:iam::{masked}:role/x")
-        assert arn is not None and arn.account == masked and arn.account_id is None and arn.account_masked
+        assert arn is not None and arn.account == masked and arn.account_id is None
 
 
 def test_not_an_arn() -> None:
