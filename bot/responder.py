@@ -20,6 +20,7 @@ from bot import language
 from bot.chat import Chat
 from bot.diagnosis import Diagnosis, Triage, diagnose
 from bot.events import ChatMessage
+from bot.failures import Failure
 from bot.knowledge import Cause, KnowledgeBase, Lang
 from bot.metrics import Metrics
 from bot.render import blocks, secrets_note
@@ -137,7 +138,7 @@ class Responder:
         *,
         channels: frozenset[str] | None,
         diagnose_bots: bool,
-        can_inspect: Any = None,
+        can_inspect: Callable[[Diagnosis], bool] | None = None,
         decode: Callable[[Diagnosis], Awaitable[str | None]] | None = None,
     ) -> None:
         self.kb = kb
@@ -184,6 +185,16 @@ class Responder:
             except (SlackApiError, aiohttp.ClientError) as exc:
                 log.warning("snippet %s unreadable: %s", file_id, type(exc).__name__)
         return "\n".join(p for p in parts if p)
+
+    async def tell_failure(self, message: ChatMessage, failure: Failure, *, mention: bool) -> None:
+        """Say in the thread that reading the message failed: always when the bot was asked, and for
+        an unexpected failure (its id lets the team find it in the logs); a known, passing failure on
+        a message nobody addressed to the bot stays in the logs."""
+        if mention or not failure.known:
+            lang: Lang = "ja" if language.detect(message.text) == "ja" else "en"
+            await self.chat.reply(
+                message.channel, message.thread_root, blocks.SlackMessage(failure.message(lang), [])
+            )
 
     def mentions_bot(self, message: ChatMessage) -> bool:
         return bool(self.identity.user_id) and f"<@{self.identity.user_id}>" in message.text

@@ -103,11 +103,7 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
         metrics,
         channels=settings.channels,
         diagnose_bots=settings.diagnose_bots,
-        can_inspect=(
-            lambda d: "role_arn" in d.entities and inspector.configured_for(d.entities.get("account_id"))
-        )
-        if inspector
-        else None,
+        can_inspect=inspector.covers if inspector else None,
         decode=decoder,
     )
     interactions = Interactions(kb, store, metrics, inspector, settings.public_inspect_channels)

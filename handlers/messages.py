@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.events import from_event
-from bot.failures import Failure
 
 if TYPE_CHECKING:
     from bot.service import Services
@@ -21,18 +20,11 @@ def register(app: AsyncApp, services: Services) -> None:
             if message is None:
                 return
 
-            async def tell(failure: Failure) -> None:
-                if failure.known is False or mention:
-                    await services.chat.client.chat_postMessage(
-                        channel=message.channel, thread_ts=message.thread_root, text=failure.message("en")
-                    )
-
+            responder = services.responder
             services.background(
                 "message",
-                lambda: services.responder.on_message(
-                    message, event_id=body.get("event_id"), mention=mention
-                ),
-                tell,
+                lambda: responder.on_message(message, event_id=body.get("event_id"), mention=mention),
+                lambda failure: responder.tell_failure(message, failure, mention=mention),
             )
 
         return on_event

@@ -394,3 +394,17 @@ async def test_a_failing_locale_lookup_or_snippet_still_gets_a_reply(bot: Bot, f
     await bot.event(message_event(PASSROLE, files=[missing], subtype="file_share"))
     [post] = await fake.wait_for("chat.postMessage", timeout=20)
     assert "AWSServiceRoleForAutoScaling" in _reply_text(post)
+
+
+async def test_an_unexpected_failure_on_a_message_is_said_in_its_thread_with_an_id(
+    bot: Bot, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.services.responder, "_answer", broken)
+    event = message_event(PASSROLE)
+    await bot.event(event)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == event["ts"]
+    assert re.search(r"error id [0-9a-f]{8}", post.params["text"])

@@ -17,6 +17,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.arn import Arn
+from bot.diagnosis import Diagnosis
 from bot.iam.policy import PolicyDocument
 from bot.iam.trust import Caller, TrustVerdict, assume_role_verdict
 from bot.inspect import findings as found
@@ -69,6 +70,10 @@ class Inspector:
 
     def configured_for(self, account_id: str | None) -> bool:
         return account_id is not None and account_id in self.access.allowed_accounts
+
+    def covers(self, diagnosis: Diagnosis) -> bool:
+        """Whether a diagnosis names a role this inspector may look at (for the inspect button)."""
+        return "role_arn" in diagnosis.entities and self.configured_for(diagnosis.entities.get("account_id"))
 
     def _read_role(self, arn: Arn) -> RoleSnapshot | None:
         reader = Reader(self.access.client(self.access.session(arn.account, arn.partition), "iam"))
@@ -141,7 +146,7 @@ class Inspector:
                 "error",
                 f"No role named {arn.name} (in any letter case) exists in account {arn.account}.",
                 [
-                    f"aws iam list-roles --query 'Roles[].RoleName' --output text | tr '\\t' '\\n' | grep -i {arn.name[:8]}"
+                    f"aws iam list-roles --query 'Roles[].RoleName' --output text | tr '\\t' '\\n' | grep -ix {arn.name}"
                 ],
             )
             return self._stopped(report, missing, "the role does not exist")
