@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.service import EVENTS_PATH, Services, build_bolt, build_services, build_web_app
+from bot.service import EVENTS_PATH, Services, build_bolt, build_services, build_web_app, shutdown
 from tests.slack_fake import BOT_USER, TEAM, FakeSlack
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -128,8 +128,8 @@ class Bot:
         return response.status
 
     async def stop(self) -> None:
-        await self.services.supervisor.drain(timeout=10)
-        await self.services.store.close()
+        """The app's own shutdown (in-flight work drained, store closed), then the HTTP server."""
+        await shutdown(self.services)
         await self.server.close()
 
 

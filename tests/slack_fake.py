@@ -31,6 +31,8 @@ class Call:
 class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)
     guests: set[str] = field(default_factory=set)
+    # Seconds Slack takes to answer each method (to keep work in flight).
+    delays: dict[str, float] = field(default_factory=dict)
     files: dict[str, tuple[dict[str, Any], bytes]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     base_url: str = ""
@@ -114,6 +116,8 @@ class FakeSlack:
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         self.calls.append(Call(method, params, dict(request.headers)))
         if self._limits.get(method, 0) > 0:
             self._limits[method] -= 1

@@ -341,9 +341,11 @@ async def test_redis_stopped_mid_run_keeps_answering_and_recovers(
 async def test_shutdown_finishes_the_replies_in_flight(
     fake: FakeSlack, session: aiohttp.ClientSession
 ) -> None:
+    fake.delays["chat.postMessage"] = 0.5  # Slack is slow: every reply is still in flight at stop()
     bot = await start_bot(fake, session)
     for n in range(5):
         await bot.event(message_event(PASSROLE.replace("Diego", f"user{n}"), channel=f"C0CHAN{n}"))
+    assert fake.posts() == []
     await bot.stop()  # drains the supervisor before closing
     assert len(fake.posts()) == 5
 
