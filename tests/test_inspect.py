@@ -336,6 +336,10 @@ def test_check_command_exit_statuses(aws: str) -> None:
     result = run_cli("check", f"arn:aws:iam::{TARGET}:role/app", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["role"]["name"] == "App"
+    text = run_cli("check", f"arn:aws:iam::{TARGET}:role/app", env=env)
+    assert text.returncode == 0
+    assert "name App, path /, max session 3600 s" in text.stdout
+    assert "[role-name-case-mismatch]" in text.stdout
     assert run_cli("check", "not-an-arn", env=env).returncode == 2
     unreachable = env | {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
     result = run_cli("check", f"arn:aws:iam::{TARGET}:role/App", env=unreachable)

@@ -9,19 +9,29 @@ from bot.render.blocks import SlackMessage, escape
 _MARK = {"error": "✗", "warning": "!", "info": "i"}
 
 
-def render(report: dict[str, Any]) -> str:
-    """The fix first: findings by severity, then the role and the verdict."""
-    role = report["role"]
-    lines = [f"Role {role['arn']}"]
+_SEVERITY = {"error": 0, "warning": 1, "info": 2}
+
+
+def _by_severity(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(findings, key=lambda f: _SEVERITY[f["severity"]])
+
+
+def role_summary(role: dict[str, Any]) -> str:
+    """One line on what was read of the role."""
     if role.get("exists") is None:
-        lines.append("  not looked up")
-    elif role["exists"] is False:
-        lines.append("  does not exist")
-    else:
-        lines.append(
-            f"  name {role['name']}, path {role['path']}, max session {role['max_session_duration']} s, "
-            f"{len(role['attached_policies'])} attached and {len(role['inline_policies'])} inline policies"
-        )
+        return "The role was not looked up."
+    if role["exists"] is False:
+        return "The role does not exist."
+    return (
+        f"name {role['name']}, path {role['path']}, max session {role['max_session_duration']} s, "
+        f"{len(role['attached_policies'])} attached and {len(role['inline_policies'])} inline policies"
+    )
+
+
+def render(report: dict[str, Any]) -> str:
+    """The role, the AssumeRole verdict, then the findings with their fixes, errors first."""
+    role = report["role"]
+    lines = [f"Role {role['arn']}", f"  {role_summary(role)}"]
     verdict = report.get("verdict")
     if verdict:
         lines.append(f"AssumeRole by {report['caller']['arn']}: {verdict['assume']}")
@@ -30,8 +40,7 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"  depends on what the bot cannot see: {', '.join(verdict['missing_context'])}")
         if verdict["unread_layers"]:
             lines.append(f"  not read: {', '.join(verdict['unread_layers'])}")
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(report["findings"], key=lambda f: order[f["severity"]])
+    findings = _by_severity(report["findings"])
     lines.append("Findings:" if findings else "No findings.")
     for finding in findings:
         lines.append(f"  {_MARK[finding['severity']]} [{finding['id']}] {finding['message']}")
@@ -41,8 +50,7 @@ def render(report: dict[str, Any]) -> str:
 
 def slack_message(report: dict[str, Any]) -> SlackMessage:
     """The report as a Slack message, the fix first, within Slack's limits."""
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(report["findings"], key=lambda f: order[f["severity"]])
+    findings = _by_severity(report["findings"])
     role = report["role"]
     title = f"Inspection of {role['name']}"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
@@ -72,9 +80,8 @@ def slack_message(report: dict[str, Any]) -> SlackMessage:
         )
     if not findings:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "No findings."}})
-    context = (
-        escape(render(report).splitlines()[1].strip()) if role.get("exists") else "The role was not read."
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(role_summary(role))[:3000]}]}
     )
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context[:3000]}]})
     first = findings[0]["message"] if findings else "No findings."
     return SlackMessage(escape(f"{title}: {first}"[:1500]), blocks[:50])
