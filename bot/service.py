@@ -106,8 +106,15 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
         can_inspect=inspector.covers if inspector else None,
         decode=decoder,
     )
-    interactions = Interactions(kb, store, metrics, inspector, settings.public_inspect_channels)
-    services = Services(
+    interactions = Interactions(
+        kb,
+        store,
+        metrics,
+        inspector,
+        settings.public_inspect_channels,
+        member=lambda user: chat.member(user, responder.identity.team_id),
+    )
+    return Services(
         settings=settings,
         kb=kb,
         store=store,
@@ -117,8 +124,6 @@ def build_services(settings: Settings, kb: KnowledgeBase | None = None) -> Servi
         responder=responder,
         interactions=interactions,
     )
-    interactions.member = lambda user: chat.member(user, services.responder.identity.team_id)
-    return services
 
 
 def build_bolt(services: Services, *, verify_requests: bool = True) -> AsyncApp:
