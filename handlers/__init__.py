@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
@@ -13,6 +14,14 @@ if TYPE_CHECKING:
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
-    """Register every listener on `app`."""
+    """Register every listener on `app`, after a middleware that learns who the bot is (from Bolt's
+    auth.test) before any listener needs it: to skip its own messages, and to tell this workspace's
+    members from guests of other organizations."""
+
+    async def learn_identity(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        services.learn_identity(context)
+        await next()
+
+    app.use(learn_identity)
     for area in (messages, commands, actions, home, errors):
         area.register(app, services)

@@ -14,8 +14,7 @@ if TYPE_CHECKING:
 
 def register(app: AsyncApp, services: Services) -> None:
     def listener(mention: bool) -> Any:
-        async def on_event(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
-            services.learn_identity(context)
+        async def on_event(body: dict[str, Any], event: dict[str, Any]) -> None:
             message = from_event(event)
             if message is None:
                 return

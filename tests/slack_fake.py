@@ -31,6 +31,7 @@ class Call:
 class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)
     guests: set[str] = field(default_factory=set)
+    outsiders: set[str] = field(default_factory=set)  # Slack Connect users from another organization
     # Seconds Slack takes to answer each method (to keep work in flight).
     delays: dict[str, float] = field(default_factory=dict)
     files: dict[str, tuple[dict[str, Any], bytes]] = field(default_factory=dict)
@@ -103,6 +104,8 @@ class FakeSlack:
             user: dict[str, Any] = {"id": params.get("user"), "name": "someone", "team_id": TEAM}
             if params.get("user") in self.guests:
                 user["is_restricted"] = True
+            if params.get("user") in self.outsiders:
+                user["team_id"] = "T0OTHERORG"
             if str(params.get("include_locale")).lower() in ("1", "true"):
                 user["locale"] = self.locales.get(str(params.get("user")), "en-US")
             return {"ok": True, "user": user}

@@ -369,7 +369,7 @@ async def _slack_bot(
     )
 
 
-async def test_slash_check_reports_privately_and_refuses_guests(
+async def test_slash_check_reports_privately_and_refuses_guests_and_outsiders(
     aws: str, fake: Any, session: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     admin(aws, TARGET).create_role(
@@ -387,9 +387,13 @@ async def test_slash_check_reports_privately_and_refuses_guests(
         await bot.command(f"check arn:aws:iam::{TARGET}:role/App", user="U0GUEST")
         answers = await fake.wait_for("response_url", 2, timeout=30)
         assert "Only members" in answers[1].params["text"]
-        await bot.command("check not-an-arn")
+        fake.outsiders.add("U0PARTNER")
+        await bot.command(f"check arn:aws:iam::{TARGET}:role/App", user="U0PARTNER")
         answers = await fake.wait_for("response_url", 3, timeout=30)
-        assert "not a role ARN" in answers[2].params["text"]
+        assert "Only members" in answers[2].params["text"]
+        await bot.command("check not-an-arn")
+        answers = await fake.wait_for("response_url", 4, timeout=30)
+        assert "not a role ARN" in answers[3].params["text"]
     finally:
         await bot.stop()
 
