@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
-@dataclass(frozen=True)
-class Arn:
-    """An ARN split into its parts; `resource` keeps its type, path and name."""
+class Arn(NamedTuple):
+    """An ARN split into its parts; `resource` keeps its type, path and name. (A named tuple:
+    pastes are read for ARNs many times over, and it is the cheapest immutable value to build.)"""
 
     partition: str
     service: str

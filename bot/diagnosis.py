@@ -9,11 +9,13 @@ from typing import Any
 
 from bot import credentials, entities, language, paste
 from bot.knowledge import CONFIDENT, Cause, Lang, bundled
-from bot.matcher import Hit, Matcher, compile_regex
+from bot.matcher import Hit, Matcher
 from bot.values import applies, template_values
 
 
-@dataclass(frozen=True)
+# Diagnoses and triages are values: built once, never changed (slots, not frozen: a frozen
+# dataclass costs a microsecond more to build, and every chat message builds a triage).
+@dataclass(slots=True)
 class Diagnosis:
     """One error recognised in a paste: its cause, how sure the match is, and what it names."""
 
@@ -30,7 +32,7 @@ class Diagnosis:
         return self.cause.level
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Triage:
     """Everything the bot concluded about one paste; the first diagnosis is the primary one."""
 
@@ -50,84 +52,83 @@ def default_matcher() -> Matcher:
     return Matcher(bundled())
 
 
-# How many times one identical error sentence is read in a paste; further repeats are skipped.
-REPEATS_READ = 3
-
-
-def _rank(cause: Cause) -> int:
-    """Precedence: the cause's level; question-type causes after every error."""
-    return cause.level + (10 if cause.asked_only else 0)
-
-
 def prepare(text: str) -> tuple[str, list[str]]:
     """The paste normalised, credentials taken out, and the kinds of credential seen."""
     return credentials.redact(paste.normalise(text))
 
 
 class _Read:
-    """A match's entities and hidden values; the values derived from them only when a cause asks."""
+    """A match's entities and hidden values; the values derived from them, and which causes'
+    requirements they meet, worked out only when a cause asks."""
 
-    __slots__ = ("_derived", "_passed_to_service", "hidden", "values")
+    __slots__ = ("_derived", "_meets", "_passed_to_service", "hidden", "values")
 
     def __init__(
         self, values: dict[str, Any], hidden: dict[str, str], passed_to_service: dict[str, str]
     ) -> None:
         self.values, self.hidden, self._passed_to_service = values, hidden, passed_to_service
         self._derived: dict[str, str] | None = None
+        self._meets: dict[str, bool] = {}
 
-    @property
-    def derived(self) -> dict[str, str]:
-        if self._derived is None:
-            self._derived = template_values(self.values, self._passed_to_service)
-        return self._derived
+    def meets(self, cause: Cause) -> bool:
+        """True when the values satisfy the cause's `requires` (one layer cause per denial)."""
+        if cause.id not in self._meets:
+            if self._derived is None:
+                self._derived = template_values(self.values, self._passed_to_service)
+            self._meets[cause.id] = applies(cause.requires, self._derived)
+        return self._meets[cause.id]
 
 
 class _Reading:
     """One normalised paste being read: its hits, and each hit's entities worked out once."""
 
-    def __init__(self, matcher: Matcher, text: str) -> None:
-        self.matcher = matcher
-        self.data = text.encode("utf-8", "replace")
-        self.hits = matcher.hits(self.data)
-        self._ruled_out: dict[str, bool] = {}
-        self._reach = max((r.window for r in matcher.kb.shared.context.values()), default=0)
+    def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit]) -> None:
+        self.matcher, self.data, self.hits = matcher, data, hits
+        self._nearby: frozenset[int] | None = None
+        # What a match says, by place (the causes sharing one pattern) and by the bytes around it
+        # (the same error repeated in a paste).
+        self._at: dict[tuple[int, tuple[str, ...], int, int], _Read] = {}
         self._seen: dict[tuple[int, tuple[str, ...], int, int, bytes], _Read] = {}
 
-    def _excluded(self, cause: Cause) -> bool:
-        if cause.id not in self._ruled_out:
-            self._ruled_out[cause.id] = any(
-                compile_regex(self.matcher.kb.expand(r).encode()).search(self.data) for r in cause.unless
-            )
-        return self._ruled_out[cause.id]
+    @property
+    def nearby(self) -> frozenset[int]:
+        if self._nearby is None:
+            self._nearby = self.matcher.nearby(self.data)
+        return self._nearby
 
     def _entities(self, hit: Hit) -> _Read:
         captures: dict[str, str] = {}
-        for rule in hit.cause.context:
-            found = self.matcher.context(rule, self.data, hit.start, hit.end)
+        for rule in hit.context:
+            found = self.matcher.context(rule, self.data, hit.start, hit.end, self.nearby)
             captures |= {key: value for key, value in found.items() if key not in captures}
         # What the error sentence itself says beats what its surroundings suggest.
         captures |= hit.captures
         values = entities.build(captures, self.matcher.kb.shared.deny_layers)
         return _Read(values, entities.hidden(captures), self.matcher.kb.shared.passed_to_service)
 
+    def _read(self, hit: Hit) -> _Read:
+        place = (hit.pattern, hit.context, hit.start, hit.end)
+        read = self._at.get(place)
+        if read is None:
+            low = max(0, hit.start - self.matcher.reach)
+            around = (
+                *place[:2],
+                hit.start - low,
+                hit.end - low,
+                self.data[low : hit.end + self.matcher.reach],
+            )
+            read = self._seen.get(around)
+            if read is None:
+                read = self._seen[around] = self._entities(hit)
+            self._at[place] = read
+        return read
+
     def accept(self, hit: Hit) -> Diagnosis | None:
-        """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail.
-        What a match says is worked out once: for every cause sharing the pattern (one per
-        denying layer), and for a repeated error (the same bytes around it)."""
-        if hit.cause.unless and self._excluded(hit.cause):
+        """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail."""
+        if hit.cause.unless and self.matcher.excluded(hit.cause, self.nearby):
             return None
-        low = max(0, hit.start - self._reach)
-        key = (
-            hit.pattern,
-            tuple(hit.cause.context),
-            hit.start - low,
-            hit.end - low,
-            self.data[low : hit.end + self._reach],
-        )
-        if key not in self._seen:
-            self._seen[key] = self._entities(hit)
-        read = self._seen[key]
-        if hit.cause.requires and not applies(hit.cause.requires, read.derived):
+        read = self._read(hit)
+        if hit.cause.requires and not read.meets(hit.cause):
             return None
         return Diagnosis(hit.cause, hit.confidence, read.values, hit.start, hit.end, read.hidden)
 
@@ -135,7 +136,8 @@ class _Reading:
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
     """Every match of a normalised text whose cause holds there, with its entities (for the lint).
     Positions are offsets into the text's UTF-8 bytes."""
-    reading = _Reading(matcher, text)
+    data = text.encode("utf-8", "replace")
+    reading = _Reading(matcher, data, matcher.hits(data))
     return [d for d in map(reading.accept, reading.hits) if d is not None]
 
 
@@ -144,7 +146,7 @@ def _select(reading: _Reading, hits: list[Hit]) -> list[Diagnosis]:
     the kept ones in precedence order, repeats (same cause and entities) collapsed."""
     kept: list[Diagnosis] = []
     taken: list[tuple[int, int]] = []  # kept spans, sorted and disjoint
-    for hit in sorted(hits, key=lambda h: (_rank(h.cause), h.start, h.start - h.end, -h.confidence)):
+    for hit in sorted(hits, key=lambda h: (h.rank, h.start, h.start - h.end, -h.confidence)):
         index = bisect.bisect_left(taken, (hit.start, hit.end))
         if (index > 0 and taken[index - 1][1] > hit.start) or (
             index < len(taken) and taken[index][0] < hit.end
@@ -155,7 +157,7 @@ def _select(reading: _Reading, hits: list[Hit]) -> list[Diagnosis]:
             kept.append(diagnosis)
             taken.insert(index, (hit.start, hit.end))
     unique: dict[tuple[str, str], Diagnosis] = {}
-    for d in sorted(kept, key=lambda d: (_rank(d.cause), d.start)):
+    for d in sorted(kept, key=lambda d: (d.cause.rank, d.start)):
         unique.setdefault((d.cause.id, repr(sorted(d.entities.items()))), d)
     return list(unique.values())
 
@@ -170,15 +172,13 @@ def diagnose(
     """Diagnose a paste. Passive mode keeps only confident matches; asked mode also answers
     question-type causes and turns a weak match into a clarifying question."""
     matcher = matcher or default_matcher()
-    quick = paste.quick_form(text)
-    if quick is not None and not matcher.may_match(quick.encode("utf-8", "replace")):
-        # Ordinary chatter: normalising would not change it, and no pattern occurs in it.
-        return Triage([], lang or language.detect(text), credentials.redact(text)[1])
     reply_lang = lang or language.detect(text)
     normalised, secrets_seen = prepare(text)
-    reading = _Reading(matcher, normalised)
-    if not reading.hits:
+    data = normalised.encode("utf-8", "replace")
+    found = matcher.hits(data)
+    if not found:
         return Triage([], reply_lang, secrets_seen)
+    reading = _Reading(matcher, data, found)
     hits = [h for h in reading.hits if asked or not h.cause.asked_only]
     diagnoses = _select(reading, [h for h in hits if h.confidence >= CONFIDENT])
     question = None

@@ -73,11 +73,10 @@ def hidden(captures: Mapping[str, str]) -> dict[str, str]:
 
 def build(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, Any]:
     """Entities from the captures of a match and its context, keys in contract order."""
-    values: dict[str, Any] = {
-        key: clean(value)
-        for key, value in captures.items()
-        if key not in DENY_CAPTURES and not key.startswith("_") and clean(value)
-    }
+    values: dict[str, Any] = {}
+    for key, value in captures.items():
+        if key not in DENY_CAPTURES and not key.startswith("_") and (value := clean(value)):
+            values[key] = value
     deny = _deny(captures, layers)
     if deny:
         values["deny"] = deny

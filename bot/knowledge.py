@@ -117,6 +117,12 @@ class Cause(_Strict):
                 raise ValueError(f"reference {url!r} is not an https URL")
         return value
 
+    @property
+    def rank(self) -> int:
+        """Precedence among causes matching one place: the level; question-type causes after
+        every error."""
+        return self.level + (10 if self.asked_only else 0)
+
     @model_validator(mode="after")
     def _weak_needs_question(self) -> Cause:
         if any(p.confidence < CONFIDENT for p in self.patterns) and self.question is None:

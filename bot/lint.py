@@ -9,7 +9,7 @@ from bot.advice import PLACEHOLDER, placeholders
 from bot.diagnosis import candidates, diagnose, prepare
 from bot.entities import DENY_CAPTURES
 from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, KnowledgeError
-from bot.matcher import Matcher, compile_regex
+from bot.matcher import Matcher, compile_regex, finder
 from bot.values import DERIVED_FROM
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
@@ -34,6 +34,8 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
         counts = [int(n) for pair in _COUNT.findall(regex) for n in pair if n]
         if counts and max(counts) > _MAX_COUNT:
             yield f"{owner}: a counted repetition of {max(counts)} (at most {_MAX_COUNT}; use * or lines)"
+        if finder(expanded.encode()).groups:
+            yield f"{owner}: a capture group the matcher cannot make plain (write groups as (?P<name>...))"
         names = _GROUP.findall(expanded)
         for name in sorted({n for n in names if names.count(n) > 1}):
             yield f"{owner}: capture group {name!r} appears twice (name alternatives {name}__2, ...)"

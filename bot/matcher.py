@@ -1,21 +1,30 @@
 """Find the knowledge base's patterns in a paste, in time linear in its length.
 
 Every pattern is compiled with RE2. One RE2 set scans the paste once to tell which patterns occur
-at all; only those are run again to find where they match and what they capture. Matching runs on
-the paste's UTF-8 bytes (offsets are byte offsets): the str interface of the RE2 binding re-encodes
-the text on every call.
+at all; only those are run again to find where they match and what they capture. The expressions of
+the context rules and of the causes' exclusions are told apart the same way, by a second set, the
+first time a paste needs one. Matching runs on the paste's UTF-8 bytes (offsets are byte offsets):
+the str interface of the RE2 binding re-encodes the text on every call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 import re2
 
 from bot.knowledge import Cause, ContextRule, KnowledgeBase, KnowledgeError
+
+# The binding's Match objects cost more than the matching itself on short spans; the scans below
+# call the compiled expression directly and get (start, end) byte spans, one per group.
+_UNANCHORED = re2._Anchor.UNANCHORED
+_ANCHOR_START = re2._Anchor.ANCHOR_START
+_ANCHOR_BOTH = re2._Anchor.ANCHOR_BOTH
+_NO_MATCH = (-1, -1)
 
 
 def _options() -> Any:
@@ -40,6 +49,21 @@ def _compile_bytes(regex: str) -> Any:
     return compile_regex(regex.encode())
 
 
+def search(regex: str, text: str) -> bool:
+    """True when the expression occurs in the text (a condition on a value, say)."""
+    data = text.encode("utf-8", "replace")
+    return bool(_compile_bytes(regex)._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+
+
+def _set_of(expressions: Iterable[str]) -> Any:
+    """One RE2 set of the expressions; Match gives the indices (in order added) of those occurring."""
+    found = re2.Set.SearchSet(_options())
+    for expression in expressions:
+        found.Add(expression.encode())
+    found.Compile()
+    return found
+
+
 def _name(name: str | bytes) -> str:
     """The entity a capture group names: `role_arn__2` is an alternative branch of `role_arn`."""
     text = name.decode() if isinstance(name, bytes) else name
@@ -51,74 +75,108 @@ def group_names(compiled: Any) -> list[str]:
     return sorted({_name(name) for name in compiled.groupindex})
 
 
-# The binding's Match objects cost more than the matching itself on short spans; the scans below
-# call the compiled expression directly and get (start, end) byte spans, one per group.
-_UNANCHORED = re2._Anchor.UNANCHORED
-_ANCHOR_START = re2._Anchor.ANCHOR_START
-_NO_MATCH = (-1, -1)
+# A named group's opening, as the knowledge base writes groups (unescaped, outside brackets).
+_NAMED_GROUP = re.compile(rb"(?<!\\)\(\?P<[A-Za-z0-9_]+>")
 
 
-def _scan(compiled: Any, data: bytes, anchor: Any = _UNANCHORED) -> Iterator[Sequence[tuple[int, int]]]:
-    """Every non-overlapping match's group spans, left to right (just the first when anchored)."""
-    position, end = 0, len(data)
-    while position <= end:
-        spans = compiled._regexp.Match(anchor, data, position, end)
-        if spans[0] == _NO_MATCH:
-            return
-        yield spans
-        if anchor is not _UNANCHORED:
-            return
-        position = spans[0][1] if spans[0][1] > spans[0][0] else spans[0][1] + 1
+@cache
+def finder(regex: bytes) -> Any:
+    """The expression with its named groups made plain: RE2 then finds where it matches with its
+    automata alone, where reading groups takes a slower engine (the NFA, for programs our size).
+    RE2's never_capture option leaves named groups capturing, hence the rewrite."""
+    return compile_regex(_NAMED_GROUP.sub(b"(?:", regex))
 
 
-def _captures(compiled: Any, data: bytes, spans: Sequence[tuple[int, int]]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name, index in compiled.groupindex.items():
-        start, end = spans[index]
-        key = _name(name)
-        if end > start and key not in found:
-            found[key] = data[start:end].decode("utf-8", "replace")
-    return found
+class Expression:
+    """One compiled expression: where it matches is found with a capture-free twin; what its
+    groups captured is read on a found span, only when someone asks."""
+
+    __slots__ = ("_find", "_groups", "regex")
+
+    def __init__(self, expanded: str) -> None:
+        self.regex = _compile_bytes(expanded)
+        self._find = finder(expanded.encode())._regexp.Match
+        # (group index, entity name), left to right: the first group of a name that took part wins.
+        self._groups = sorted((index, _name(name)) for name, index in self.regex.groupindex.items())
+
+    def spans(self, data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+        """Every non-overlapping match in data[start:end], left to right (the whole text is the
+        context: a match's edges see the characters around it)."""
+        end = len(data) if end is None else end
+        while start <= end:
+            span = self._find(_UNANCHORED, data, start, end)[0]
+            if span == _NO_MATCH:
+                return
+            yield span
+            start = span[1] if span[1] > span[0] else span[1] + 1
+
+    def match_at(self, data: bytes, start: int, end: int) -> tuple[int, int] | None:
+        """The match starting exactly at `start` (and ending by `end`), if any."""
+        span = self._find(_ANCHOR_START, data, start, end)[0]
+        return None if span == _NO_MATCH else span
+
+    def captures(self, data: bytes, start: int, end: int) -> dict[str, str]:
+        """What the groups captured in the match data[start:end] (a span `spans` found)."""
+        spans = self.regex._regexp.Match(_ANCHOR_BOTH, data, start, end)
+        found: dict[str, str] = {}
+        for index, key in self._groups:
+            first, last = spans[index]
+            if last > first and key not in found:
+                found[key] = data[first:last].decode("utf-8", "replace")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One cause's use of a pattern, with what ranking and reading a match of it need."""
+
+    cause: Cause
+    confidence: float
+    rank: int
+    context: tuple[str, ...]
+
+    @classmethod
+    def of(cls, cause: Cause, confidence: float) -> Use:
+        return cls(cause, confidence, cause.rank, tuple(cause.context))
+
+
+class Hit:
+    """One place where a cause's pattern matched; what it captured is read only when asked for,
+    once for every cause sharing the match (a paste may hold hundreds of matches that precedence
+    or repetition make irrelevant)."""
+
+    __slots__ = ("_read", "cause", "confidence", "context", "end", "pattern", "rank", "start")
+
+    def __init__(
+        self, use: Use, start: int, end: int, read: Callable[[], dict[str, str]], pattern: int = -1
+    ) -> None:
+        self.cause, self.confidence, self.rank, self.context = (
+            use.cause,
+            use.confidence,
+            use.rank,
+            use.context,
+        )
+        self.start, self.end, self._read = start, end, read
+        self.pattern = pattern  # which distinct expression matched: hits of one match share it
+
+    @property
+    def captures(self) -> dict[str, str]:
+        return self._read()
 
 
 class _Captures:
-    """The captures of one match, read once when first asked for (shared by the causes it serves)."""
+    """The captures of one match, read the first time one of its hits asks."""
 
-    __slots__ = ("_data", "_regex", "_spans", "_value")
+    __slots__ = ("_data", "_end", "_expression", "_start", "_value")
 
-    def __init__(self, regex: Any, data: bytes, spans: Sequence[tuple[int, int]]) -> None:
-        self._regex, self._data, self._spans = regex, data, spans
+    def __init__(self, expression: Expression, data: bytes, start: int, end: int) -> None:
+        self._expression, self._data, self._start, self._end = expression, data, start, end
         self._value: dict[str, str] | None = None
 
     def __call__(self) -> dict[str, str]:
         if self._value is None:
-            self._value = _captures(self._regex, self._data, self._spans)
+            self._value = self._expression.captures(self._data, self._start, self._end)
         return self._value
-
-
-class Hit:
-    """One place where a cause's pattern matched; what it captured is read only when asked for
-    (a paste may hold hundreds of matches that precedence or repetition make irrelevant)."""
-
-    def __init__(
-        self,
-        cause: Cause,
-        confidence: float,
-        start: int,
-        end: int,
-        read: Callable[[], dict[str, str]],
-        pattern: int = -1,
-    ) -> None:
-        self.pattern = pattern  # which distinct expression matched: hits of one match share it
-        self.cause = cause
-        self.confidence = confidence
-        self.start = start
-        self.end = end
-        self._read = read
-
-    @cached_property
-    def captures(self) -> dict[str, str]:
-        return self._read()
 
 
 @dataclass(frozen=True)
@@ -126,8 +184,8 @@ class _CompiledPattern:
     """One distinct expression and every (cause, confidence) that uses it: causes that share a
     pattern (the AccessDenied sentence, one cause per denying layer) are scanned for once."""
 
-    regex: Any
-    users: tuple[tuple[Cause, float], ...]
+    expression: Expression
+    uses: tuple[Use, ...]
 
 
 class Matcher:
@@ -139,72 +197,88 @@ class Matcher:
         for cause in kb.causes:
             for pattern in cause.patterns:
                 users.setdefault(kb.expand(pattern.regex), []).append((cause, pattern.confidence))
-        self._patterns = [_CompiledPattern(_compile_bytes(r), tuple(u)) for r, u in users.items()]
-        self._set = re2.Set.SearchSet(_options())
-        for expanded in users:
-            self._set.Add(expanded.encode())
-        self._set.Compile()
-        self._context: dict[str, tuple[ContextRule, list[Any]]] = {
-            name: (rule, [_compile_bytes(kb.expand(p)) for p in rule.patterns])
+        self._patterns = [
+            _CompiledPattern(Expression(r), tuple(Use.of(c, confidence) for c, confidence in u))
+            for r, u in users.items()
+        ]
+        self._set = _set_of(users)._set.Match
+        # The context rules' and exclusions' expressions, each with its index in the second set.
+        nearby: dict[str, int] = {}
+
+        def numbered(regex: str) -> int:
+            return nearby.setdefault(kb.expand(regex), len(nearby))
+
+        self._context: dict[str, tuple[ContextRule, list[tuple[int, Expression]]]] = {
+            name: (rule, [(numbered(p), Expression(kb.expand(p))) for p in rule.patterns])
             for name, rule in kb.shared.context.items()
         }
+        self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
+        self._nearby = _set_of(nearby)._set.Match
+        # How far from a match any context rule looks.
+        self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
 
     @property
     def patterns(self) -> list[tuple[Any, tuple[tuple[Cause, float], ...]]]:
         """Each distinct compiled expression with the causes (and confidences) that use it."""
-        return [(p.regex, p.users) for p in self._patterns]
+        return [(p.expression.regex, tuple((u.cause, u.confidence) for u in p.uses)) for p in self._patterns]
 
     def pattern_groups(self, cause: Cause) -> set[str]:
         """Every entity name the cause's own patterns can capture."""
         names: set[str] = set()
         for compiled in self._patterns:
-            if any(user.id == cause.id for user, _ in compiled.users):
-                names.update(group_names(compiled.regex))
+            if any(use.cause.id == cause.id for use in compiled.uses):
+                names.update(group_names(compiled.expression.regex))
         return names
 
     def context_groups(self, rule_name: str) -> set[str]:
-        _, regexes = self._context[rule_name]
-        return {name for regex in regexes for name in group_names(regex)}
+        _, expressions = self._context[rule_name]
+        return {name for _, expression in expressions for name in group_names(expression.regex)}
 
-    def may_match(self, data: bytes) -> bool:
-        """True when some pattern occurs in the UTF-8 text: one linear scan, no captures."""
-        return bool(self._set.Match(data))
+    def nearby(self, data: bytes) -> frozenset[int]:
+        """Which context and exclusion expressions occur anywhere in the UTF-8 text: one scan."""
+        return frozenset(self._nearby(data))
+
+    def excluded(self, cause: Cause, nearby: frozenset[int]) -> bool:
+        """True when one of the cause's `unless` expressions occurs in the text."""
+        return any(index in nearby for index in self._unless[cause.id])
 
     def hits(self, data: bytes) -> list[Hit]:
-        """Every match of every pattern in the UTF-8 text, in no particular order."""
+        """Every match of every pattern in the UTF-8 text, in no particular order (none at all
+        after one scan for most chat messages)."""
         found: list[Hit] = []
-        for index in self._set.Match(data) or ():
+        for index in self._set(data):
             compiled = self._patterns[index]
-            for spans in _scan(compiled.regex, data):
-                start, end = spans[0]
-                if end == start:
-                    continue
-                read = _Captures(compiled.regex, data, spans)
-                found += [
-                    Hit(cause, confidence, start, end, read, index) for cause, confidence in compiled.users
-                ]
+            for start, end in compiled.expression.spans(data):
+                if end > start:
+                    read = _Captures(compiled.expression, data, start, end)
+                    found += [Hit(use, start, end, read, index) for use in compiled.uses]
         return found
 
-    def context(self, rule_name: str, data: bytes, start: int, end: int) -> dict[str, str]:
-        """What the named context rule finds around data[start:end]; {} when nothing."""
-        rule, regexes = self._context[rule_name]
-        found: dict[str, str] = {}
+    def context(
+        self, rule_name: str, data: bytes, start: int, end: int, nearby: frozenset[int]
+    ) -> dict[str, str]:
+        """What the named context rule finds around data[start:end]; {} when nothing. Only the
+        rule's expressions that occur in the text (`nearby`) are looked for."""
+        rule, expressions = self._context[rule_name]
         if rule.look == "after":
-            window = data[end : end + rule.window]
+            low, high = end, min(len(data), end + rule.window)
         elif rule.look == "before":
             # The match itself counts too: a wrapper may open it (Terraform's "IAM Role (...)").
-            window = data[max(0, start - rule.window) : end]
+            low, high = max(0, start - rule.window), end
         else:
-            window = data[max(0, start - rule.window) : end + rule.window]
-        for regex in regexes:
-            chosen = None
+            low, high = max(0, start - rule.window), min(len(data), end + rule.window)
+        found: dict[str, str] = {}
+        for index, expression in expressions:
+            if index not in nearby:
+                continue
             if rule.look == "after":
-                chosen = next(_scan(regex, window, _ANCHOR_START), None)
+                chosen = expression.match_at(data, low, high)
             elif rule.look == "around":
-                chosen = next(_scan(regex, window), None)
+                chosen = next(expression.spans(data, low, high), None)
             else:
-                for chosen in _scan(regex, window):  # noqa: B007 - the last hit is the nearest
+                chosen = None
+                for chosen in expression.spans(data, low, high):  # noqa: B007 - the last is the nearest
                     pass
-            if chosen is not None and chosen[0][1] > 0:
-                found = _captures(regex, window, chosen) | found
+            if chosen is not None and chosen[1] > chosen[0]:
+                found = expression.captures(data, *chosen) | found
         return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import operator
 import re
 
 # Longer pastes are cut: a real error is never this long, and the cut keeps the work bounded.
@@ -25,13 +26,12 @@ _XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
 # Tags of XML error bodies (<Error>, <Code>, <Message>...): capitalised names, so that masks
 # such as <account-id> survive.
 _XML_TAG = re.compile(r"</?[A-Z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
-_SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
+_SPACE_RUN = re.compile("  +")
 _JSON_ESCAPE_CODES = {"n": "\n", "r": "\n", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
 _WRAP_MIN = 60
 _TOKEN_BREAKS = (":", "/", "=", "-", "_")
-_LINE_ENDS_IN_TOKEN = re.compile(r"[:/=_-]\n")
+_LINE_ENDS_IN_TOKEN = tuple(f"{end}\n" for end in _TOKEN_BREAKS)
 
 
 def _json_unescape(match: re.Match[str]) -> str:
@@ -44,19 +44,36 @@ def _slack_link(match: re.Match[str]) -> str:
     return match.group(2) or match.group(1)
 
 
+def _joinable(text: str) -> bool:
+    """Whether unwrapping could join two of the text's lines: one ends inside a token, or two
+    neighbours share one long width."""
+    return any(map(text.__contains__, _LINE_ENDS_IN_TOKEN)) or _same_widths(list(map(len, text.split("\n"))))
+
+
+def _same_widths(lengths: list[int]) -> bool:
+    """Two neighbouring lines of one width, at least _WRAP_MIN long."""
+    return any(map(operator.eq, lengths, lengths[1:])) and any(
+        a == b >= _WRAP_MIN for a, b in itertools.pairwise(lengths)
+    )
+
+
 def _unwrap(text: str) -> str:
     """Join lines that a terminal or a chat window broke inside a token."""
     lines = text.split("\n")
-    joins = _wrap_runs(lines)
-    out: list[str] = []
-    join_next = False
-    for index, line in enumerate(lines):
-        if join_next:
+    joins = _wrap_runs(lines) if _same_widths([len(line) for line in lines]) else set()
+    joins = {
+        index
+        for index, (line, following) in enumerate(itertools.pairwise(lines))
+        if following and (index in joins or _breaks_token(line, following))
+    }
+    if not joins:
+        return text
+    out = [lines[0]]
+    for index, line in enumerate(lines[1:]):
+        if index in joins:
             out[-1] += line.lstrip(" \t")
         else:
             out.append(line)
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        join_next = bool(following) and (index in joins or _breaks_token(line, following))
     return "\n".join(out)
 
 
@@ -92,34 +109,43 @@ def _wrap_runs(lines: list[str]) -> set[int]:
     return joins
 
 
-# Characters that normalising acts on; their absence lets a text be matched as it is.
-_DECORATION = re.compile(r"[\\&<`\r\t\x1b│╷╵┃]")
+# What makes normalising act, besides Slack's <links> and the ASCII characters `_unchanged` looks
+# for with `in` (the fastest test on short messages): the wide characters of non-ASCII text.
+_WIDE_DECORATION = re.compile("[\uff01-\uff5e\u3000│╷╵┃]")
 
 
-def quick_form(text: str) -> str | None:
-    """The normalised text when normalising is trivial (at most Slack's <links> and <@mentions>
-    to unwrap), else None. Most chat messages take this path."""
-    if "<" in text:
-        text = _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
-    return text if plain(text) else None
-
-
-def plain(text: str) -> bool:
-    """True when normalising cannot change what the patterns see: printable, no full-width forms,
-    nothing to unescape or strip, and no line break that the unwrapping would join."""
-    if _DECORATION.search(text) or (not text.isascii() and _FULL_WIDTH.search(text)):
+def _unchanged(original: str, text: str) -> bool:
+    """True when normalising the original would give `text` (the original with Slack's <links> and
+    <@mentions> unwrapped) as it is: printable, no full-width forms, nothing to unescape or strip,
+    no run of spaces, and no line break that the unwrapping would join. Most chat messages are."""
+    multiline = "\n" in original
+    if not (original.replace("\n", "") if multiline else original).isprintable():
+        return False  # control characters, tabs, carriage returns, non-breaking spaces
+    if "\\" in text or "&" in text or "<" in text or "`" in text or "  " in text or text.endswith(" "):
         return False
-    if "\n" not in text:
-        return text.isprintable()
-    if "\n\n\n" in text or _LINE_ENDS_IN_TOKEN.search(text) or not text.replace("\n", "").isprintable():
+    if not original.isascii() and _WIDE_DECORATION.search(original):
         return False
-    lengths = [len(line) for line in text.split("\n")]
-    return not any(a == b >= _WRAP_MIN for a, b in itertools.pairwise(lengths))
+    if "|" in text and _BOX_MARGIN.search(text):
+        return False
+    return not multiline or (" \n" not in text and "\n\n\n" not in text and not _joinable(text))
+
+
+def _unlink(text: str) -> str:
+    return _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
 
 
 def normalise(text: str) -> str:
     """The paste as one readable text: unescaped, unwrapped, with tool decoration removed.
-    Each step runs only when the text holds what it acts on: most messages need few of them."""
+    A text with nothing to undo but Slack's links is done at once."""
+    if len(text) <= MAX_CHARS:
+        unlinked = _unlink(text) if "<" in text else text
+        if _unchanged(text, unlinked):
+            return unlinked
+    return normalise_fully(text)
+
+
+def normalise_fully(text: str) -> str:
+    """Every normalising step, each run only when the text holds what it acts on."""
     text = text[:MAX_CHARS]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -128,7 +154,7 @@ def normalise(text: str) -> str:
     if not text.isascii() and _FULL_WIDTH.search(text):
         text = text.translate(_HALF_WIDTH)
     if "<" in text:
-        text = _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
+        text = _unlink(text)
     if '\\"' in text or "\\n" in text or "\\u00" in text:
         text = _JSON_ESCAPED.sub(_json_unescape, text)
     if "<?xml" in text:
@@ -142,7 +168,9 @@ def normalise(text: str) -> str:
     if "|" in text or not text.isascii():
         text = _BOX_MARGIN.sub("", text)
     if "  " in text or "\t" in text or " \n" in text or not text.isascii():
-        text = _SPACE_RUN.sub(" ", _TRAILING_SPACE.sub("", text))
+        # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.
+        text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ")
+        text = _SPACE_RUN.sub(" ", text).replace(" \n", "\n").removesuffix(" ")
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return _unwrap(text) if "\n" in text else text

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.arn import Arn
-from bot.matcher import compile_regex
+from bot.matcher import search
 
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_+=,.@:/-]+$")
 _DOC_TYPO = re.compile(r"\.amazon\.com$")
@@ -102,4 +102,4 @@ def runnable(values: Mapping[str, str]) -> dict[str, str]:
 
 def applies(when: Mapping[str, str], values: Mapping[str, str]) -> bool:
     """A step's or command's condition: every named value present and matching its expression."""
-    return all(name in values and compile_regex(regex).search(values[name]) for name, regex in when.items())
+    return all(name in values and search(regex, values[name]) for name, regex in when.items())

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import paste
 from bot.diagnosis import diagnose
 from bot.paste import normalise
 
@@ -69,3 +73,24 @@ def test_a_line_ending_with_an_arn_is_not_glued_to_the_next_line() -> None:
 def test_control_characters_and_binary_junk_do_not_break_matching() -> None:
     junk = "\x00\x01\ufffe" + ERROR + "\x7f\x1b[31m"
     assert _role(junk) == ROLE
+
+
+# Characters every normalising step reacts to, plus ordinary text.
+_TRICKY = [
+    *'ab:/=-_ |<>@#!&`\\"\t\r\n\x00\x1b\u00a0\u3000\uff1a\uff5c│╷',
+    "http://x",
+    "<@U1>",
+    "&amp;",
+    "\\n",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(_TRICKY), max_size=40).map("".join)
+    | st.lists(st.sampled_from(["a" * 30, "b" * 30, "arn:aws:iam::1:role/", "\n", " "]), max_size=12).map(
+        "".join
+    )
+)
+def test_the_shortcut_for_plain_messages_gives_what_every_step_would(text: str) -> None:
+    assert paste.normalise(text) == paste.normalise_fully(text)
