@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import NamedTuple
-
-_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 class Arn(NamedTuple):
@@ -21,12 +19,7 @@ class Arn(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> Arn | None:
         """Split `text` into an Arn, or return None when it is not one."""
-        parts = text.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn" or not parts[1].startswith("aws") or not parts[2]:
-            return None
-        if not parts[5]:
-            return None
-        return cls(parts[1], parts[2], parts[3], parts[4], parts[5])
+        return _parse(text) if text.startswith("arn:") else None
 
     def __str__(self) -> str:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
@@ -34,7 +27,8 @@ class Arn(NamedTuple):
     @property
     def account_id(self) -> str | None:
         """The 12-digit account, or None when it is absent or masked."""
-        return self.account if _ACCOUNT.match(self.account) else None
+        account = self.account
+        return account if len(account) == 12 and account.isascii() and account.isdigit() else None
 
     @property
     def resource_type(self) -> str:
@@ -73,3 +67,12 @@ class Arn(NamedTuple):
     @property
     def is_service_linked_role(self) -> bool:
         return self.service == "iam" and self.resource.startswith("role/aws-service-role/")
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Arn | None:
+    # One paste names the same few ARNs over and over; each is split once.
+    parts = text.split(":", 5)
+    if len(parts) != 6 or not parts[1].startswith("aws") or not parts[2] or not parts[5]:
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])

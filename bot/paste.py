@@ -14,8 +14,15 @@ import re
 MAX_CHARS = 200_000
 
 # Full-width forms of ASCII (Japanese input methods type them: "：", "１") and the ideographic space.
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
 _HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+
+
+def _half_width(match: re.Match[str]) -> str:
+    # Translated run by run: str.translate costs a dictionary lookup for every character of the text.
+    return match.group().translate(_HALF_WIDTH)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
@@ -47,25 +54,34 @@ def _slack_link(match: re.Match[str]) -> str:
 def _joinable(text: str) -> bool:
     """Whether unwrapping could join two of the text's lines: one ends inside a token, or two
     neighbours share one long width."""
-    return any(map(text.__contains__, _LINE_ENDS_IN_TOKEN)) or _same_widths(list(map(len, text.split("\n"))))
+    return _ends_in_token(text) or _same_widths(list(map(len, text.split("\n"))))
+
+
+def _ends_in_token(text: str) -> bool:
+    """Some line ends after a character that can sit inside a token (':', '/', '=', '-', '_')."""
+    return any(map(text.__contains__, _LINE_ENDS_IN_TOKEN))
 
 
 def _same_widths(lengths: list[int]) -> bool:
     """Two neighbouring lines of one width, at least _WRAP_MIN long."""
-    return any(map(operator.eq, lengths, lengths[1:])) and any(
-        a == b >= _WRAP_MIN for a, b in itertools.pairwise(lengths)
+    return (
+        max(lengths) >= _WRAP_MIN
+        and any(map(operator.eq, lengths, lengths[1:]))
+        and any(a == b >= _WRAP_MIN for a, b in itertools.pairwise(lengths))
     )
 
 
 def _unwrap(text: str) -> str:
     """Join lines that a terminal or a chat window broke inside a token."""
     lines = text.split("\n")
-    joins = _wrap_runs(lines) if _same_widths([len(line) for line in lines]) else set()
-    joins = {
-        index
-        for index, (line, following) in enumerate(itertools.pairwise(lines))
-        if following and (index in joins or _breaks_token(line, following))
-    }
+    joins = _wrap_runs(lines) if _same_widths(list(map(len, lines))) else set()
+    if _ends_in_token(text):
+        joins |= {
+            index
+            for index, (line, following) in enumerate(itertools.pairwise(lines))
+            if line.endswith(_TOKEN_BREAKS) and _breaks_token(line, following)
+        }
+    joins = {index for index in joins if lines[index + 1]}
     if not joins:
         return text
     out = [lines[0]]
@@ -152,7 +168,7 @@ def normalise_fully(text: str) -> str:
     if not text.replace("\n", "").replace("\t", "").isprintable():
         text = _CONTROL.sub(" ", text)
     if not text.isascii() and _FULL_WIDTH.search(text):
-        text = text.translate(_HALF_WIDTH)
+        text = _FULL_WIDTH.sub(_half_width, text)
     if "<" in text:
         text = _unlink(text)
     if '\\"' in text or "\\n" in text or "\\u00" in text:
