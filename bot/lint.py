@@ -35,7 +35,7 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
         if counts and max(counts) > _MAX_COUNT:
             yield f"{owner}: a counted repetition of {max(counts)} (at most {_MAX_COUNT}; use * or lines)"
         if finder(expanded.encode()).groups:
-            yield f"{owner}: a capture group the matcher cannot make plain (write groups as (?P<name>...))"
+            yield f"{owner}: an unnamed capturing group (group with (?:...), capture with (?P<name>...))"
         names = _GROUP.findall(expanded)
         for name in sorted({n for n in names if names.count(n) > 1}):
             yield f"{owner}: capture group {name!r} appears twice (name alternatives {name}__2, ...)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import re2
@@ -49,8 +49,10 @@ def _compile_bytes(regex: str) -> Any:
     return compile_regex(regex.encode())
 
 
+@lru_cache(maxsize=4096)
 def search(regex: str, text: str) -> bool:
-    """True when the expression occurs in the text (a condition on a value, say)."""
+    """True when the expression occurs in the text (a condition on a value, say: the same few
+    conditions meet the same few values again and again, so answers are kept)."""
     data = text.encode("utf-8", "replace")
     return bool(_compile_bytes(regex)._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
 
