@@ -12,6 +12,7 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ class BaselineMatcher(Matcher):
             for cause, confidence in users
         ]
 
-    def hits(self, data: bytes) -> list[Hit]:
+    def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:
+        # Every pattern, whatever the set scan found.
         found: list[Hit] = []
         for use, regex in self._plain:
             position = 0

@@ -82,19 +82,12 @@ class _Read:
 class _Reading:
     """One normalised paste being read: its hits, and each hit's entities worked out once."""
 
-    def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit]) -> None:
-        self.matcher, self.data, self.hits = matcher, data, hits
-        self._nearby: frozenset[int] | None = None
+    def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit], nearby: frozenset[int]) -> None:
+        self.matcher, self.data, self.hits, self.nearby = matcher, data, hits, nearby
         # What a match says, by place (the causes sharing one pattern) and by the bytes around it
         # (the same error repeated in a paste).
         self._at: dict[tuple[int, tuple[str, ...], int, int], _Read] = {}
         self._seen: dict[tuple[int, tuple[str, ...], int, int, bytes], _Read] = {}
-
-    @property
-    def nearby(self) -> frozenset[int]:
-        if self._nearby is None:
-            self._nearby = self.matcher.nearby(self.data)
-        return self._nearby
 
     def _entities(self, hit: Hit) -> _Read:
         captures: dict[str, str] = {}
@@ -137,7 +130,7 @@ def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
     """Every match of a normalised text whose cause holds there, with its entities (for the lint).
     Positions are offsets into the text's UTF-8 bytes."""
     data = text.encode("utf-8", "replace")
-    reading = _Reading(matcher, data, matcher.hits(data))
+    reading = _Reading(matcher, data, *matcher.scan(data))
     return [d for d in map(reading.accept, reading.hits) if d is not None]
 
 
@@ -175,10 +168,10 @@ def diagnose(
     reply_lang = lang or language.detect(text)
     normalised, secrets_seen = prepare(text)
     data = normalised.encode("utf-8", "replace")
-    found = matcher.hits(data)
+    found, nearby = matcher.scan(data)
     if not found:
         return Triage([], reply_lang, secrets_seen)
-    reading = _Reading(matcher, data, found)
+    reading = _Reading(matcher, data, found, nearby)
     hits = [h for h in reading.hits if asked or not h.cause.asked_only]
     diagnoses = _select(reading, [h for h in hits if h.confidence >= CONFIDENT])
     question = None

@@ -203,8 +203,8 @@ class Matcher:
             _CompiledPattern(Expression(r), tuple(Use.of(c, confidence) for c, confidence in u))
             for r, u in users.items()
         ]
-        self._set = _set_of(users)._set.Match
-        # The context rules' and exclusions' expressions, each with its index in the second set.
+        # The context rules' and exclusions' expressions, numbered after the patterns: one set
+        # scan tells which patterns occur and which expressions can be found near them.
         nearby: dict[str, int] = {}
 
         def numbered(regex: str) -> int:
@@ -215,7 +215,7 @@ class Matcher:
             for name, rule in kb.shared.context.items()
         }
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
-        self._nearby = _set_of(nearby)._set.Match
+        self._set = _set_of([*users, *nearby])._set.Match
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
 
@@ -236,19 +236,24 @@ class Matcher:
         _, expressions = self._context[rule_name]
         return {name for _, expression in expressions for name in group_names(expression.regex)}
 
-    def nearby(self, data: bytes) -> frozenset[int]:
-        """Which context and exclusion expressions occur anywhere in the UTF-8 text: one scan."""
-        return frozenset(self._nearby(data))
+    def scan(self, data: bytes) -> tuple[list[Hit], frozenset[int]]:
+        """Every match of every pattern in the UTF-8 text, in no particular order, and which
+        context and exclusion expressions occur in it: one set scan, then only the patterns
+        found (none for most chat messages)."""
+        found = self._set(data)
+        patterns = len(self._patterns)
+        return self.hits(data, [i for i in found if i < patterns]), frozenset(
+            i - patterns for i in found if i >= patterns
+        )
 
     def excluded(self, cause: Cause, nearby: frozenset[int]) -> bool:
         """True when one of the cause's `unless` expressions occurs in the text."""
         return any(index in nearby for index in self._unless[cause.id])
 
-    def hits(self, data: bytes) -> list[Hit]:
-        """Every match of every pattern in the UTF-8 text, in no particular order (none at all
-        after one scan for most chat messages)."""
+    def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:
+        """Every match of the occurring patterns (by index) in the UTF-8 text."""
         found: list[Hit] = []
-        for index in self._set(data):
+        for index in occurring:
             compiled = self._patterns[index]
             for start, end in compiled.expression.spans(data):
                 if end > start:
