@@ -19,7 +19,9 @@ class Arn(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> Arn | None:
         """Split `text` into an Arn, or return None when it is not one."""
-        return _parse(text) if text.startswith("arn:") else None
+        if not text.startswith("arn:"):
+            return None
+        return _parse_kept(text) if len(text) <= _KEPT_ARN else _parse(text)
 
     def __str__(self) -> str:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
@@ -69,10 +71,14 @@ class Arn(NamedTuple):
         return self.service == "iam" and self.resource.startswith("role/aws-service-role/")
 
 
-@lru_cache(maxsize=4096)
 def _parse(text: str) -> Arn | None:
-    # One paste names the same few ARNs over and over; each is split once.
     parts = text.split(":", 5)
     if len(parts) != 6 or not parts[1].startswith("aws") or not parts[2] or not parts[5]:
         return None
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+# One paste names the same few ARNs over and over: each is split once (ARNs of a usual length only,
+# so that the memory kept stays small whatever is pasted).
+_KEPT_ARN = 512
+_parse_kept = lru_cache(maxsize=4096)(_parse)

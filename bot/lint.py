@@ -28,13 +28,14 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
         try:
             expanded = kb.expand(regex)
             compile_regex(expanded)
+            plain = finder(expanded.encode())
         except KnowledgeError as exc:
             yield f"{owner}: {exc}"
             continue
         counts = [int(n) for pair in _COUNT.findall(regex) for n in pair if n]
         if counts and max(counts) > _MAX_COUNT:
             yield f"{owner}: a counted repetition of {max(counts)} (at most {_MAX_COUNT}; use * or lines)"
-        if finder(expanded.encode()).groups:
+        if plain.groups:
             yield f"{owner}: an unnamed capturing group (group with (?:...), capture with (?P<name>...))"
         names = _GROUP.findall(expanded)
         for name in sorted({n for n in names if names.count(n) > 1}):

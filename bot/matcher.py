@@ -49,12 +49,22 @@ def _compile_bytes(regex: str) -> Any:
     return compile_regex(regex.encode())
 
 
-@lru_cache(maxsize=4096)
+# Conditions meet the same few short values again and again; their answers are kept (only for
+# short values, so that the memory the answers take stays small whatever is pasted).
+_KEPT_VALUE = 256
+
+
 def search(regex: str, text: str) -> bool:
-    """True when the expression occurs in the text (a condition on a value, say: the same few
-    conditions meet the same few values again and again, so answers are kept)."""
+    """True when the expression occurs in the text (a condition on a value, say)."""
+    return _search_kept(regex, text) if len(text) <= _KEPT_VALUE else _search(regex, text)
+
+
+def _search(regex: str, text: str) -> bool:
     data = text.encode("utf-8", "replace")
     return bool(_compile_bytes(regex)._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+
+
+_search_kept = lru_cache(maxsize=4096)(_search)
 
 
 def _set_of(expressions: Iterable[str]) -> Any:
