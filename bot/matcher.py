@@ -25,6 +25,7 @@ _UNANCHORED = re2._Anchor.UNANCHORED
 _ANCHOR_START = re2._Anchor.ANCHOR_START
 _ANCHOR_BOTH = re2._Anchor.ANCHOR_BOTH
 _NO_MATCH = (-1, -1)
+_NOTHING: frozenset[int] = frozenset()
 
 
 def _options() -> Any:
@@ -251,10 +252,11 @@ class Matcher:
         context and exclusion expressions occur in it: one set scan, then only the patterns
         found (none for most chat messages)."""
         found = self._set(data)
+        if not found:
+            return [], _NOTHING
         patterns = len(self._patterns)
-        return self.hits(data, [i for i in found if i < patterns]), frozenset(
-            i - patterns for i in found if i >= patterns
-        )
+        occurring = [i for i in found if i < patterns]
+        return self.hits(data, occurring), frozenset(i - patterns for i in found if i >= patterns)
 
     def excluded(self, cause: Cause, nearby: frozenset[int]) -> bool:
         """True when one of the cause's `unless` expressions occurs in the text."""
