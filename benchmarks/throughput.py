@@ -35,9 +35,11 @@ class BaselineMatcher(Matcher):
             for regex, users in base.patterns
             for cause, confidence in users
         ]
+        self.texts_searched = 0
 
     def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:
         # Every pattern, whatever the set scan found.
+        self.texts_searched += 1
         found: list[Hit] = []
         for use, regex in self._plain:
             position = 0
@@ -78,8 +80,11 @@ def main() -> None:
         elapsed, engine_results = _timed(texts, engine)
         engine_time = min(engine_time, elapsed)
         chatter_time = min(chatter_time, _timed(chatter, engine)[0])
+        baseline.texts_searched = 0
         elapsed, baseline_results = _timed(texts, baseline)
         baseline_time = min(baseline_time, elapsed)
+        if baseline.texts_searched != len(texts):
+            raise SystemExit(f"the baseline searched {baseline.texts_searched} of {len(texts)} messages")
     differing = sum(1 for a, b in zip(engine_results, baseline_results, strict=True) if a != b)
     diagnosed = sum(1 for r in engine_results if r)
     print(f"messages: {len(texts)} ({len(texts) - len(chatter)} errors, {diagnosed} diagnosed)")

@@ -253,7 +253,7 @@ class Matcher:
         found (none for most chat messages)."""
         found = self._set(data)
         if not found:
-            return [], _NOTHING
+            return self.hits(data, ()), _NOTHING
         patterns = len(self._patterns)
         occurring = [i for i in found if i < patterns]
         return self.hits(data, occurring), frozenset(i - patterns for i in found if i >= patterns)
