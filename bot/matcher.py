@@ -1,10 +1,11 @@
 """Find the knowledge base's patterns in a paste, in time linear in its length.
 
 Every pattern is compiled with RE2. One RE2 set scans the paste once to tell which patterns occur
-at all; only those are run again to find where they match and what they capture. The expressions of
-the context rules and of the causes' exclusions are told apart the same way, by a second set, the
-first time a paste needs one. Matching runs on the paste's UTF-8 bytes (offsets are byte offsets):
-the str interface of the RE2 binding re-encodes the text on every call.
+at all, and which expressions of the context rules and of the causes' exclusions can be found near
+them; only the patterns found are run again, by a capture-free twin, to find where they match. What
+their groups captured is read only for the matches that count. Matching runs on the paste's UTF-8
+bytes (offsets are byte offsets): the str interface of the RE2 binding re-encodes the text on
+every call.
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ class Matcher:
         context and exclusion expressions occur in it: one set scan, then only the patterns
         found (none for most chat messages)."""
         found = self._set(data)
-        if not found:
+        if not found:  # still asked, so that a matcher that looks everywhere (a baseline) can
             return self.hits(data, ()), _NOTHING
         patterns = len(self._patterns)
         occurring = [i for i in found if i < patterns]
