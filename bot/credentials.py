@@ -10,7 +10,7 @@ import re
 import string
 from typing import Any
 
-import re2
+from bot.matcher import compile_regex
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 _BASE64 = string.ascii_letters + string.digits + "/+"
@@ -21,23 +21,17 @@ SESSION_TOKEN = "aws-session-token"
 KINDS = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
 
 
-def _re2(pattern: str) -> Any:
-    options = re2.Options()
-    options.log_errors = False
-    return re2.compile(pattern, options=options)
-
-
 # RE2 (linear time on untrusted text); the boundaries RE2 cannot look around are checked after.
-_ENCODED_MESSAGE = _re2(
+_ENCODED_MESSAGE = compile_regex(
     r"(?:Encoded authorization failure message|EncodedMessage|encoded_message)[\"']?\s*[:=]?\s*[\"']?"
     r"[A-Za-z0-9_+/=-]{20,}"
 )
 # (kind, expression with the value as group 1, characters that must not follow the value)
 _DETECTORS: tuple[tuple[str, Any, str], ...] = (
-    (ACCESS_KEY_ID, _re2(r"((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})"), _UPPER_DIGITS),
+    (ACCESS_KEY_ID, compile_regex(r"((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})"), _UPPER_DIGITS),
     (
         SECRET_ACCESS_KEY,
-        _re2(
+        compile_regex(
             r"(?i:secret_?access_?key|aws_?secret(?:_?key)?|secretkey)[\"']?\s*[:=]\s*[\"']?"
             r"([A-Za-z0-9/+]{40})"
         ),
@@ -45,7 +39,7 @@ _DETECTORS: tuple[tuple[str, Any, str], ...] = (
     ),
     (
         SESSION_TOKEN,
-        _re2(
+        compile_regex(
             r"(?i:session_?token|security_?token|x-amz-security-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=%]{40,})"
         ),
         "",
