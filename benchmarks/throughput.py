@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from messages import messages
 
 from bot.diagnosis import default_matcher, diagnose
-from bot.matcher import Hit, Matcher, Use
+from bot.matcher import Hit, Matcher
 
 
 class BaselineMatcher(Matcher):
@@ -30,11 +30,7 @@ class BaselineMatcher(Matcher):
 
     def __init__(self, base: Matcher) -> None:
         self.__dict__.update(base.__dict__)
-        self._plain = [
-            (Use.of(cause, confidence), re.compile(regex.pattern))
-            for regex, users in base.patterns
-            for cause, confidence in users
-        ]
+        self._plain = [(use, re.compile(regex.pattern)) for regex, uses in base.patterns for use in uses]
         self.texts_searched = 0
 
     def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:

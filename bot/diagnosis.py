@@ -91,7 +91,7 @@ class _Reading:
 
     def _entities(self, hit: Hit) -> _Read:
         captures: dict[str, str] = {}
-        for rule in hit.context:
+        for rule in hit.use.context:
             found = self.matcher.context(rule, self.data, hit.start, hit.end, self.nearby)
             captures |= {key: value for key, value in found.items() if key not in captures}
         # What the error sentence itself says beats what its surroundings suggest.
@@ -100,7 +100,7 @@ class _Reading:
         return _Read(values, entities.hidden(captures), self.matcher.kb.shared.passed_to_service)
 
     def _read(self, hit: Hit) -> _Read:
-        place = (hit.pattern, hit.context, hit.start, hit.end)
+        place = (hit.pattern, hit.use.context, hit.start, hit.end)
         read = self._at.get(place)
         if read is None:
             low = max(0, hit.start - self.matcher.reach)
@@ -118,12 +118,13 @@ class _Reading:
 
     def accept(self, hit: Hit) -> Diagnosis | None:
         """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail."""
-        if hit.cause.unless and self.matcher.excluded(hit.cause, self.nearby):
+        cause = hit.use.cause
+        if cause.unless and self.matcher.excluded(cause, self.nearby):
             return None
         read = self._read(hit)
-        if hit.cause.requires and not read.meets(hit.cause):
+        if cause.requires and not read.meets(cause):
             return None
-        return Diagnosis(hit.cause, hit.confidence, read.values, hit.start, hit.end, read.hidden)
+        return Diagnosis(cause, hit.use.confidence, read.values, hit.start, hit.end, read.hidden)
 
 
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
@@ -139,7 +140,7 @@ def _select(reading: _Reading, hits: list[Hit]) -> list[Diagnosis]:
     the kept ones in precedence order, repeats (same cause and entities) collapsed."""
     kept: list[Diagnosis] = []
     taken: list[tuple[int, int]] = []  # kept spans, sorted and disjoint
-    for hit in sorted(hits, key=lambda h: (h.rank, h.start, h.start - h.end, -h.confidence)):
+    for hit in sorted(hits, key=lambda h: (h.use.rank, h.start, h.start - h.end, -h.use.confidence)):
         index = bisect.bisect_left(taken, (hit.start, hit.end))
         if (index > 0 and taken[index - 1][1] > hit.start) or (
             index < len(taken) and taken[index][0] < hit.end
@@ -172,12 +173,14 @@ def diagnose(
     if not found:
         return Triage([], reply_lang, secrets_seen)
     reading = _Reading(matcher, data, found, nearby)
-    hits = [h for h in reading.hits if asked or not h.cause.asked_only]
-    diagnoses = _select(reading, [h for h in hits if h.confidence >= CONFIDENT])
+    hits = [h for h in reading.hits if asked or not h.use.cause.asked_only]
+    diagnoses = _select(reading, [h for h in hits if h.use.confidence >= CONFIDENT])
     question = None
     if asked and not diagnoses:
-        for hit in sorted((h for h in hits if h.cause.question), key=lambda h: (-h.confidence, h.start)):
-            if hit.cause.question and reading.accept(hit):
-                question = hit.cause.question(reply_lang)
+        # The strongest match left whose cause has a question, and holds there, asks it.
+        for hit in sorted(hits, key=lambda h: (-h.use.confidence, h.start)):
+            ask = hit.use.cause.question
+            if ask is not None and reading.accept(hit):
+                question = ask(reply_lang)
                 break
     return Triage(diagnoses, reply_lang, secrets_seen, question)

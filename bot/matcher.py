@@ -159,18 +159,12 @@ class Hit:
     once for every cause sharing the match (a paste may hold hundreds of matches that precedence
     or repetition make irrelevant)."""
 
-    __slots__ = ("_read", "cause", "confidence", "context", "end", "pattern", "rank", "start")
+    __slots__ = ("_read", "end", "pattern", "start", "use")
 
     def __init__(
         self, use: Use, start: int, end: int, read: Callable[[], dict[str, str]], pattern: int = -1
     ) -> None:
-        self.cause, self.confidence, self.rank, self.context = (
-            use.cause,
-            use.confidence,
-            use.rank,
-            use.context,
-        )
-        self.start, self.end, self._read = start, end, read
+        self.use, self.start, self.end, self._read = use, start, end, read
         self.pattern = pattern  # which distinct expression matched: hits of one match share it
 
     @property
@@ -232,9 +226,9 @@ class Matcher:
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
 
     @property
-    def patterns(self) -> list[tuple[Any, tuple[tuple[Cause, float], ...]]]:
-        """Each distinct compiled expression with the causes (and confidences) that use it."""
-        return [(p.expression.regex, tuple((u.cause, u.confidence) for u in p.uses)) for p in self._patterns]
+    def patterns(self) -> list[tuple[Any, tuple[Use, ...]]]:
+        """Each distinct compiled expression with the causes' uses of it."""
+        return [(p.expression.regex, p.uses) for p in self._patterns]
 
     def pattern_groups(self, cause: Cause) -> set[str]:
         """Every entity name the cause's own patterns can capture."""
