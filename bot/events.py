@@ -20,8 +20,6 @@ class ChatMessage:
     thread_ts: str | None
     user: str | None
     bot_id: str | None
-    user_team: str | None
-    team: str | None
     text: str
     file_ids: tuple[str, ...] = ()
     previous_text: str | None = None
@@ -131,8 +129,6 @@ def from_event(event: Mapping[str, Any]) -> ChatMessage | None:
         thread_ts=_string(message.get("thread_ts")),
         user=_string(message.get("user")),
         bot_id=_string(message.get("bot_id")),
-        user_team=_string(message.get("user_team")),
-        team=_string(message.get("team")),
         text=message_text(message),
         file_ids=file_ids,
         previous_text=previous,

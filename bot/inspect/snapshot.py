@@ -30,7 +30,6 @@ class AttachedPolicy:
     arn: str
     default_version: str | None = None
     versions: list[str] = field(default_factory=list)
-    version_dates: dict[str, str] = field(default_factory=dict)
 
     @property
     def aws_managed(self) -> bool:
@@ -132,7 +131,6 @@ class Reader:
                 policy.default_version = next(
                     (v["VersionId"] for v in versions if v["IsDefaultVersion"]), None
                 )
-                policy.version_dates = {v["VersionId"]: str(v.get("CreateDate", "")) for v in versions}
             policies.append(policy)
         arn = Arn.parse(role["Arn"])
         boundary = role.get("PermissionsBoundary") or {}
