@@ -88,6 +88,7 @@ class _Reading:
         # (the same error repeated in a paste).
         self._at: dict[tuple[int, tuple[str, ...], int, int], _Read] = {}
         self._seen: dict[tuple[int, tuple[str, ...], int, int, bytes], _Read] = {}
+        self._excluded: dict[str, bool] = {}
 
     def _entities(self, hit: Hit) -> _Read:
         captures: dict[str, str] = {}
@@ -116,10 +117,16 @@ class _Reading:
             self._at[place] = read
         return read
 
+    def _ruled_out(self, cause: Cause) -> bool:
+        """True when the text holds one of the cause's exclusions (looked for once per cause)."""
+        if cause.id not in self._excluded:
+            self._excluded[cause.id] = self.matcher.excluded(cause, self.data, self.nearby)
+        return self._excluded[cause.id]
+
     def accept(self, hit: Hit) -> Diagnosis | None:
         """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail."""
         cause = hit.use.cause
-        if cause.unless and self.matcher.excluded(cause, self.nearby):
+        if cause.unless and self._ruled_out(cause):
             return None
         read = self._read(hit)
         if cause.requires and not read.meets(cause):

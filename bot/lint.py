@@ -9,6 +9,7 @@ from bot.advice import PLACEHOLDER, placeholders
 from bot.diagnosis import candidates, diagnose, prepare
 from bot.entities import DENY_CAPTURES
 from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, KnowledgeError
+from bot.literals import ALWAYS, need
 from bot.matcher import Matcher, compile_regex, finder
 from bot.values import DERIVED_FROM
 
@@ -35,6 +36,8 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
         counts = [int(n) for pair in _COUNT.findall(regex) for n in pair if n]
         if counts and max(counts) > _MAX_COUNT:
             yield f"{owner}: a counted repetition of {max(counts)} (at most {_MAX_COUNT}; use * or lines)"
+        if need(expanded) == ALWAYS:
+            yield f"{owner}: no literal phrase every match holds, so every message runs it (spell one out)"
         if plain.groups:
             yield f"{owner}: an unnamed capturing group (group with (?:...), capture with (?P<name>...))"
         names = _GROUP.findall(expanded)

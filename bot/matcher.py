@@ -1,15 +1,17 @@
 """Find the knowledge base's patterns in a paste, in time linear in its length.
 
-Every pattern is compiled with RE2. One RE2 set scans the paste once to tell which patterns occur
-at all, and which expressions of the context rules and of the causes' exclusions can be found near
-them; only the patterns found are run again, by a capture-free twin, to find where they match. What
-their groups captured is read only for the matches that count. Matching runs on the paste's UTF-8
+Every pattern is compiled with RE2. One RE2 set of the phrases the expressions cannot match
+without (bot.literals) scans the paste once: most chat messages hold none and are done. The
+patterns whose phrases occur are run, by a capture-free twin, to find where they match; the context
+rules' and exclusions' expressions whose phrases occur are looked for only where a match needs them. What the
+groups captured is read only for the matches that count. Matching runs on the paste's UTF-8
 bytes (offsets are byte offsets): the str interface of the RE2 binding re-encodes the text on
 every call.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Any
 import re2
 
 from bot.knowledge import Cause, ContextRule, KnowledgeBase, KnowledgeError
+from bot.literals import ALWAYS, alternatives, need, phrase_expression, phrases
 
 # The binding's Match objects cost more than the matching itself on short spans; the scans below
 # call the compiled expression directly and get (start, end) byte spans, one per group.
@@ -129,6 +132,10 @@ class Expression:
         span = self._find(_ANCHOR_START, data, start, end)[0]
         return None if span == _NO_MATCH else span
 
+    def occurs(self, data: bytes) -> bool:
+        """True when the expression matches somewhere in data."""
+        return bool(self._find(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+
     def captures(self, data: bytes, start: int, end: int) -> dict[str, str]:
         """What the groups captured in the match data[start:end] (a span `spans` found)."""
         spans = self.regex._regexp.Match(_ANCHOR_BOTH, data, start, end)
@@ -196,6 +203,40 @@ class _CompiledPattern:
     uses: tuple[Use, ...]
 
 
+class Prefilter:
+    """Which of some expressions may match a text: one RE2 set scan for the phrases they cannot
+    match without (bot.literals), then each expression's condition on the phrases found."""
+
+    def __init__(self, expressions: list[str]) -> None:
+        needs = [need(regex) for regex in expressions]
+        self._phrases = sorted(set().union(*map(phrases, needs)), key=lambda p: p.regex)
+        numbers = {phrase: index for index, phrase in enumerate(self._phrases)}
+        # Each expression's condition, as sets of phrase numbers one of which must all occur.
+        self._choices = [
+            tuple(frozenset(numbers[p] for p in choice) for choice in alternatives(condition))
+            for condition in needs
+        ]
+        watchers: list[set[int]] = [set() for _ in self._phrases]
+        for index, condition in enumerate(needs):
+            for phrase in phrases(condition):
+                watchers[numbers[phrase]].add(index)
+        self._watchers = [frozenset(w) for w in watchers]
+        self.always = sorted(i for i, condition in enumerate(needs) if condition == ALWAYS)
+        self._set = _set_of(map(phrase_expression, self._phrases))._set.Match
+        # Pastes of one kind of error hold the same few phrases again and again.
+        self._holding = lru_cache(maxsize=1024)(self._holding_phrases)
+
+    def candidates(self, data: bytes) -> list[int]:
+        """The indices, ascending, of the expressions whose phrases occur in the UTF-8 text."""
+        found = self._set(data)
+        return self._holding(tuple(found)) if found else self.always
+
+    def _holding_phrases(self, found: tuple[int, ...]) -> list[int]:
+        present = set(found)
+        possible = set(self.always).union(*(self._watchers[i] for i in found))
+        return sorted(i for i in possible if any(choice <= present for choice in self._choices[i]))
+
+
 class Matcher:
     """The knowledge base's patterns, compiled once."""
 
@@ -221,9 +262,19 @@ class Matcher:
             for name, rule in kb.shared.context.items()
         }
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
-        self._set = _set_of([*users, *nearby])._set.Match
+        self._nearby = [Expression(regex) for regex in nearby]
+        self._prefilter = Prefilter([*users, *nearby])
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
+
+    @property
+    def always_run(self) -> list[str]:
+        """The patterns that need no word: every paste runs them."""
+        return [
+            self._patterns[i].expression.regex.pattern.decode()
+            for i in self._prefilter.always
+            if i < len(self._patterns)
+        ]
 
     @property
     def patterns(self) -> list[tuple[Any, tuple[Use, ...]]]:
@@ -244,18 +295,17 @@ class Matcher:
 
     def scan(self, data: bytes) -> tuple[list[Hit], frozenset[int]]:
         """Every match of every pattern in the UTF-8 text, in no particular order, and which
-        context and exclusion expressions occur in it: one set scan, then only the patterns
-        found (none for most chat messages)."""
-        found = self._set(data)
-        if not found:  # still asked, so that a matcher that looks everywhere (a baseline) can
-            return self.hits(data, ()), _NOTHING
+        context and exclusion expressions may occur in it (their phrases do): one set scan, then
+        only the patterns whose phrases occur (none for most chat messages)."""
+        possible = self._prefilter.candidates(data)
         patterns = len(self._patterns)
-        occurring = [i for i in found if i < patterns]
-        return self.hits(data, occurring), frozenset(i - patterns for i in found if i >= patterns)
+        cut = bisect.bisect_left(possible, patterns)
+        found = self.hits(data, possible[:cut])
+        return found, frozenset(i - patterns for i in possible[cut:]) if found else _NOTHING
 
-    def excluded(self, cause: Cause, nearby: frozenset[int]) -> bool:
+    def excluded(self, cause: Cause, data: bytes, nearby: frozenset[int]) -> bool:
         """True when one of the cause's `unless` expressions occurs in the text."""
-        return any(index in nearby for index in self._unless[cause.id])
+        return any(index in nearby and self._nearby[index].occurs(data) for index in self._unless[cause.id])
 
     def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:
         """Every match of the occurring patterns (by index) in the UTF-8 text."""
@@ -272,7 +322,7 @@ class Matcher:
         self, rule_name: str, data: bytes, start: int, end: int, nearby: frozenset[int]
     ) -> dict[str, str]:
         """What the named context rule finds around data[start:end]; {} when nothing. Only the
-        rule's expressions that occur in the text (`nearby`) are looked for."""
+        rule's expressions whose phrases occur in the text (`nearby`) are looked for."""
         rule, expressions = self._context[rule_name]
         if rule.look == "after":
             low, high = end, min(len(data), end + rule.window)

@@ -76,10 +76,12 @@ def test_lint_names_a_pattern_re2_refuses_and_a_badly_written_group(
     cause["patterns"].append({"regex": "x(?=z)", "confidence": 0.9})
     cause["patterns"].append({"regex": "(?P<role_arn>x)|(?P<role_arn>y)", "confidence": 0.9})
     cause["patterns"].append({"regex": "Access(Denied|Forbidden)", "confidence": 0.9})
+    cause["patterns"].append({"regex": "[A-Z]+:\\s*\\d+", "confidence": 0.9})
     problems = lint(_write_kb(tmp_path, cause))
     assert any("RE2 cannot compile" in p for p in problems)
     assert any("'role_arn' appears twice" in p for p in problems)
     assert any("unnamed capturing group" in p for p in problems)
+    assert any("every message runs it" in p for p in problems)
 
 
 def test_lint_names_a_template_value_the_cause_never_extracts(tmp_path: Path, kb: KnowledgeBase) -> None:
