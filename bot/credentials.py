@@ -47,6 +47,8 @@ _DETECTORS: tuple[tuple[str, Any, str], ...] = (
 )
 # Every detector needs one of these; most messages have none and are done in a few scans.
 _KEY_PREFIX = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)")
+# The same, as RE2 expressions: a text holding none of them holds no credential.
+SIGNS = ("(?i:secret|token)", _KEY_PREFIX.pattern)
 
 
 def marker(kind: str) -> str:

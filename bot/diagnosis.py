@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from bot import credentials, entities, language, paste
-from bot.knowledge import CONFIDENT, Cause, Lang, bundled
+from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, Lang, bundled
 from bot.matcher import Hit, Matcher
 from bot.values import applies, template_values
 
@@ -46,10 +46,19 @@ class Triage:
         return self.diagnoses[0] if self.diagnoses else None
 
 
+# What tells that a paste must be prepared (normalised, credentials taken out) before matching.
+SIGNS = (*paste.CHANGES, *credentials.SIGNS)
+
+
+def compile_matcher(kb: KnowledgeBase) -> Matcher:
+    """The knowledge base's matcher, with what it needs to read most messages as they are."""
+    return Matcher(kb, SIGNS)
+
+
 @cache
 def default_matcher() -> Matcher:
     """The matcher of the bundled knowledge base, compiled once per process."""
-    return Matcher(bundled())
+    return compile_matcher(bundled())
 
 
 def prepare(text: str) -> tuple[str, list[str]]:
@@ -174,9 +183,17 @@ def diagnose(
     question-type causes and turns a weak match into a clarifying question."""
     matcher = matcher or default_matcher()
     reply_lang = lang or language.detect(text)
-    normalised, secrets_seen = prepare(text)
-    data = normalised.encode("utf-8", "replace")
-    found, nearby = matcher.scan(data)
+    # One look at the paste as it is: most messages have nothing to normalise or take out, and
+    # what this look found to match is then what matching needs.
+    data = text.encode("utf-8", "replace")
+    possible: list[int] | None
+    possible, signed = matcher.look(data)
+    if signed or paste.wrapped(text):
+        normalised, secrets_seen = prepare(text)
+        data, possible = normalised.encode("utf-8", "replace"), None
+    else:
+        secrets_seen = []
+    found, nearby = matcher.scan(data, possible)
     if not found:
         return Triage([], reply_lang, secrets_seen)
     reading = _Reading(matcher, data, found, nearby)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from bot.advice import PLACEHOLDER, placeholders
-from bot.diagnosis import candidates, diagnose, prepare
+from bot.diagnosis import candidates, compile_matcher, diagnose, prepare
 from bot.entities import DENY_CAPTURES
 from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, KnowledgeError
 from bot.literals import ALWAYS, need
@@ -115,7 +115,7 @@ def lint(kb: KnowledgeBase) -> list[str]:
     problems = list(_pattern_problems(kb))
     if problems:
         return problems
-    matcher = Matcher(kb)
+    matcher = compile_matcher(kb)
     for cause in kb.causes:
         problems += _template_problems(cause, matcher)
         problems += _example_problems(cause, matcher)

@@ -205,9 +205,10 @@ class _CompiledPattern:
 
 class Prefilter:
     """Which of some expressions may match a text: one RE2 set scan for the phrases they cannot
-    match without (bot.literals), then each expression's condition on the phrases found."""
+    match without (bot.literals), then each expression's condition on the phrases found. The same
+    scan tells whether any of the `signs` occurs (None: no signs known, as if one always did)."""
 
-    def __init__(self, expressions: list[str]) -> None:
+    def __init__(self, expressions: list[str], signs: Iterable[str] | None = None) -> None:
         needs = [need(regex) for regex in expressions]
         self._phrases = sorted(set().union(*map(phrases, needs)), key=lambda p: p.regex)
         numbers = {phrase: index for index, phrase in enumerate(self._phrases)}
@@ -222,25 +223,29 @@ class Prefilter:
                 watchers[numbers[phrase]].add(index)
         self._watchers = [frozenset(w) for w in watchers]
         self.always = sorted(i for i, condition in enumerate(needs) if condition == ALWAYS)
-        self._set = _set_of(map(phrase_expression, self._phrases))._set.Match
+        self._nothing = (self.always, signs is None)
+        self._set = _set_of([*map(phrase_expression, self._phrases), *(signs or ())])._set.Match
         # Pastes of one kind of error hold the same few phrases again and again.
         self._holding = lru_cache(maxsize=1024)(self._holding_phrases)
 
-    def candidates(self, data: bytes) -> list[int]:
-        """The indices, ascending, of the expressions whose phrases occur in the UTF-8 text."""
+    def look(self, data: bytes) -> tuple[list[int], bool]:
+        """The indices, ascending, of the expressions whose phrases occur in the UTF-8 text, and
+        whether a sign does."""
         found = self._set(data)
-        return self._holding(tuple(found)) if found else self.always
+        return self._holding(tuple(found)) if found else self._nothing
 
-    def _holding_phrases(self, found: tuple[int, ...]) -> list[int]:
-        present = set(found)
-        possible = set(self.always).union(*(self._watchers[i] for i in found))
-        return sorted(i for i in possible if any(choice <= present for choice in self._choices[i]))
+    def _holding_phrases(self, found: tuple[int, ...]) -> tuple[list[int], bool]:
+        present = {i for i in found if i < len(self._phrases)}
+        possible = set(self.always).union(*(self._watchers[i] for i in present))
+        candidates = sorted(i for i in possible if any(choice <= present for choice in self._choices[i]))
+        return candidates, self._nothing[1] or len(present) < len(found)
 
 
 class Matcher:
     """The knowledge base's patterns, compiled once."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, signs: Iterable[str] | None = None) -> None:
+        """`signs`: expressions telling that a paste must be prepared before it is matched."""
         self.kb = kb
         users: dict[str, list[tuple[Cause, float]]] = {}
         for cause in kb.causes:
@@ -263,7 +268,7 @@ class Matcher:
         }
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
         self._nearby = [Expression(regex) for regex in nearby]
-        self._prefilter = Prefilter([*users, *nearby])
+        self._prefilter = Prefilter([*users, *nearby], signs)
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
 
@@ -293,11 +298,20 @@ class Matcher:
         _, expressions = self._context[rule_name]
         return {name for _, expression in expressions for name in group_names(expression.regex)}
 
-    def scan(self, data: bytes) -> tuple[list[Hit], frozenset[int]]:
+    def look(self, data: bytes) -> tuple[list[int], bool]:
+        """A first look at a UTF-8 text, in one set scan: which expressions may occur in it (for
+        `scan`), and whether a sign does."""
+        return self._prefilter.look(data)
+
+    def scan(self, data: bytes, possible: list[int] | None = None) -> tuple[list[Hit], frozenset[int]]:
         """Every match of every pattern in the UTF-8 text, in no particular order, and which
-        context and exclusion expressions may occur in it (their phrases do): one set scan, then
-        only the patterns whose phrases occur (none for most chat messages)."""
-        possible = self._prefilter.candidates(data)
+        context and exclusion expressions may occur in it (their phrases do): one set scan
+        (unless `look` told `possible` already), then only the patterns whose phrases occur
+        (none for most chat messages)."""
+        if possible is None:
+            possible = self._prefilter.look(data)[0]
+        if not possible:
+            return self.hits(data, possible), _NOTHING
         patterns = len(self._patterns)
         cut = bisect.bisect_left(possible, patterns)
         found = self.hits(data, possible[:cut])

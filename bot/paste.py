@@ -146,6 +146,29 @@ def _unchanged(original: str, text: str) -> bool:
     return not multiline or (" \n" not in text and "\n\n\n" not in text and not _joinable(text))
 
 
+# RE2 expressions, one of which occurs in every text that normalising changes, apart from what
+# `wrapped` tells: the characters and sequences each step acts on. A paste holding none of them
+# (nor wrapped lines) is read as it is, without a normalising pass.
+CHANGES = (
+    # Controls (tab and CR too), non-breaking and ideographic spaces, full-width forms.
+    r"[\x00-\x09\x0b-\x1f\x7f\x{a0}\x{3000}\x{fffe}\x{ffff}\x{ff01}-\x{ff5e}]",
+    r"\\(?:[\"n]|u00)",  # JSON escapes
+    r"<(?:https?:|mailto:|[@#!]|\?xml|/)",  # Slack links and mentions, XML
+    r"[&`]",  # HTML entities, code
+    r"(?m)^[ \t]*[│╷╵┃|](?:[ \t]|$)",  # box margins
+    r"  | \n| \z|\n\n\n",  # runs of spaces, trailing spaces, blank lines
+    r"[:/=_-]\n",  # a line ending inside a token
+)
+
+
+def wrapped(text: str) -> bool:
+    """True when the text is too long to read whole, or may hold lines a terminal wrapped at one
+    width (what `CHANGES` cannot tell)."""
+    if len(text) > MAX_CHARS:
+        return True
+    return len(text) > 2 * _WRAP_MIN and "\n" in text and _same_widths(list(map(len, text.split("\n"))))
+
+
 def _unlink(text: str) -> str:
     return _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import paste
-from bot.diagnosis import diagnose
+from bot.diagnosis import SIGNS, diagnose, prepare
+from bot.matcher import compile_regex
 from bot.paste import normalise
 
 ERROR = (
@@ -94,3 +95,34 @@ _TRICKY = [
 )
 def test_the_shortcut_for_plain_messages_gives_what_every_step_would(text: str) -> None:
     assert paste.normalise(text) == paste.normalise_fully(text)
+
+
+_PIECES = [
+    *_TRICKY,
+    *"abcé. ロール",
+    " ",
+    "\n",
+    "\u2028",
+    "\u200d",
+    "\ud800",
+    "\uff5c",
+    "secret",
+    "ToKeN",
+    "AKIA",
+    "</Error>",
+    "<?xml",
+    "<https://x|y>",
+    "\\u0041",
+    "a" * 61,
+    "key=",
+    "arn:aws:iam::1:role/",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_a_paste_without_signs_is_read_as_it_is(text: str) -> None:
+    # What lets most messages skip preparing: no sign, no wrapped lines, nothing to change.
+    data = text.encode("utf-8", "replace")
+    if not any(compile_regex(sign.encode()).search(data) for sign in SIGNS) and not paste.wrapped(text):
+        assert prepare(text) == (text, [])
