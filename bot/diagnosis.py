@@ -66,6 +66,22 @@ def prepare(text: str) -> tuple[str, list[str]]:
     return credentials.redact(paste.normalise(text))
 
 
+def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, list[str]]:
+    """The prepared paste's UTF-8 bytes, the expressions that may match in them (None: not
+    looked at yet), and the kinds of credential seen: what `prepare` gives, found with one set
+    scan when the paste holds no sign of anything to prepare (most messages)."""
+    plain = text
+    if "<" in text and text.isascii() and text.replace("\n", "").isprintable():
+        # Of the normalising steps, only writing out Slack's links can act first on such a text.
+        plain = paste.unlink(text)
+    data = plain.encode("utf-8", "replace")
+    possible, signs = matcher.look(data)
+    if not signs and not paste.wrapped(plain):
+        return data, possible, []
+    normalised, secrets_seen = prepare(text)
+    return normalised.encode("utf-8", "replace"), None, secrets_seen
+
+
 class _Read:
     """A match's entities and hidden values; the values derived from them, and which causes'
     requirements they meet, worked out only when a cause asks."""
@@ -183,16 +199,7 @@ def diagnose(
     question-type causes and turns a weak match into a clarifying question."""
     matcher = matcher or default_matcher()
     reply_lang = lang or language.detect(text)
-    # One look at the paste as it is: most messages have nothing to normalise or take out, and
-    # what this look found to match is then what matching needs.
-    data = text.encode("utf-8", "replace")
-    possible: list[int] | None
-    possible, signed = matcher.look(data)
-    if signed or paste.wrapped(text):
-        normalised, secrets_seen = prepare(text)
-        data, possible = normalised.encode("utf-8", "replace"), None
-    else:
-        secrets_seen = []
+    data, possible, secrets_seen = first_look(matcher, text)
     found, nearby = matcher.scan(data, possible)
     if not found:
         return Triage([], reply_lang, secrets_seen)

@@ -206,7 +206,7 @@ class _CompiledPattern:
 class Prefilter:
     """Which of some expressions may match a text: one RE2 set scan for the phrases they cannot
     match without (bot.literals), then each expression's condition on the phrases found. The same
-    scan tells whether any of the `signs` occurs (None: no signs known, as if one always did)."""
+    scan tells which of the `signs` occur (None: no signs known, as if every one always did)."""
 
     def __init__(self, expressions: list[str], signs: Iterable[str] | None = None) -> None:
         needs = [need(regex) for regex in expressions]
@@ -223,22 +223,26 @@ class Prefilter:
                 watchers[numbers[phrase]].add(index)
         self._watchers = [frozenset(w) for w in watchers]
         self.always = sorted(i for i, condition in enumerate(needs) if condition == ALWAYS)
-        self._nothing = (self.always, signs is None)
+        signs = list(signs) if signs is not None else None
+        self._all_signs = tuple(range(len(signs or [0])))  # what a text holds when no signs are known
+        self._nothing = (self.always, () if signs is not None else self._all_signs)
         self._set = _set_of([*map(phrase_expression, self._phrases), *(signs or ())])._set.Match
         # Pastes of one kind of error hold the same few phrases again and again.
         self._holding = lru_cache(maxsize=1024)(self._holding_phrases)
 
-    def look(self, data: bytes) -> tuple[list[int], bool]:
+    def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
         """The indices, ascending, of the expressions whose phrases occur in the UTF-8 text, and
-        whether a sign does."""
+        of the signs that do."""
         found = self._set(data)
-        return self._holding(tuple(found)) if found else self._nothing
+        return self._holding(tuple(sorted(found))) if found else self._nothing
 
-    def _holding_phrases(self, found: tuple[int, ...]) -> tuple[list[int], bool]:
-        present = {i for i in found if i < len(self._phrases)}
+    def _holding_phrases(self, found: tuple[int, ...]) -> tuple[list[int], tuple[int, ...]]:
+        count = len(self._phrases)
+        present = {i for i in found if i < count}
         possible = set(self.always).union(*(self._watchers[i] for i in present))
         candidates = sorted(i for i in possible if any(choice <= present for choice in self._choices[i]))
-        return candidates, self._nothing[1] or len(present) < len(found)
+        signs = tuple(i - count for i in found if i >= count) if self._nothing[1] == () else self._all_signs
+        return candidates, signs
 
 
 class Matcher:
@@ -298,9 +302,9 @@ class Matcher:
         _, expressions = self._context[rule_name]
         return {name for _, expression in expressions for name in group_names(expression.regex)}
 
-    def look(self, data: bytes) -> tuple[list[int], bool]:
+    def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
         """A first look at a UTF-8 text, in one set scan: which expressions may occur in it (for
-        `scan`), and whether a sign does."""
+        `scan`), and which signs (by index) do."""
         return self._prefilter.look(data)
 
     def scan(self, data: bytes, possible: list[int] | None = None) -> tuple[list[Hit], frozenset[int]]:

@@ -24,6 +24,9 @@ def _half_width(match: re.Match[str]) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Lone surrogates (JSON can carry them) cannot be encoded: they become what encoding with
+# "replace" makes of them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
 _FENCE = re.compile(r"```[A-Za-z0-9_-]{0,20}")
@@ -153,7 +156,7 @@ CHANGES = (
     # Controls (tab and CR too), non-breaking and ideographic spaces, full-width forms.
     r"[\x00-\x09\x0b-\x1f\x7f\x{a0}\x{3000}\x{fffe}\x{ffff}\x{ff01}-\x{ff5e}]",
     r"\\(?:[\"n]|u00)",  # JSON escapes
-    r"<(?:https?:|mailto:|[@#!]|\?xml|/)",  # Slack links and mentions, XML
+    r"<(?:https?:|mailto:|[@#!]|\?xml|/)",  # Slack's links and mentions, XML
     r"[&`]",  # HTML entities, code
     r"(?m)^[ \t]*[│╷╵┃|](?:[ \t]|$)",  # box margins
     r"  | \n| \z|\n\n\n",  # runs of spaces, trailing spaces, blank lines
@@ -169,7 +172,8 @@ def wrapped(text: str) -> bool:
     return len(text) > 2 * _WRAP_MIN and "\n" in text and _same_widths(list(map(len, text.split("\n"))))
 
 
-def _unlink(text: str) -> str:
+def unlink(text: str) -> str:
+    """The text with Slack's <links> and <@mentions> written out."""
     return _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
 
 
@@ -177,7 +181,7 @@ def normalise(text: str) -> str:
     """The paste as one readable text: unescaped, unwrapped, with tool decoration removed.
     A text with nothing to undo but Slack's links is done at once."""
     if len(text) <= MAX_CHARS:
-        unlinked = _unlink(text) if "<" in text else text
+        unlinked = unlink(text) if "<" in text else text
         if _unchanged(text, unlinked):
             return unlinked
     return normalise_fully(text)
@@ -189,11 +193,11 @@ def normalise_fully(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.replace("\n", "").replace("\t", "").isprintable():
-        text = _CONTROL.sub(" ", text)
+        text = _SURROGATE.sub("?", _CONTROL.sub(" ", text))
     if not text.isascii() and _FULL_WIDTH.search(text):
         text = _FULL_WIDTH.sub(_half_width, text)
     if "<" in text:
-        text = _unlink(text)
+        text = unlink(text)
     if '\\"' in text or "\\n" in text or "\\u00" in text:
         text = _JSON_ESCAPED.sub(_json_unescape, text)
     if "<?xml" in text:

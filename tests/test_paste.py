@@ -6,8 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import paste
-from bot.diagnosis import SIGNS, diagnose, prepare
-from bot.matcher import compile_regex
+from bot.diagnosis import default_matcher, diagnose, first_look, prepare
 from bot.paste import normalise
 
 ERROR = (
@@ -112,6 +111,8 @@ _PIECES = [
     "</Error>",
     "<?xml",
     "<https://x|y>",
+    "<@U1|a\nb>",
+    "<#C1>",
     "\\u0041",
     "a" * 61,
     "key=",
@@ -121,8 +122,17 @@ _PIECES = [
 
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
-def test_a_paste_without_signs_is_read_as_it_is(text: str) -> None:
-    # What lets most messages skip preparing: no sign, no wrapped lines, nothing to change.
-    data = text.encode("utf-8", "replace")
-    if not any(compile_regex(sign.encode()).search(data) for sign in SIGNS) and not paste.wrapped(text):
-        assert prepare(text) == (text, [])
+def test_the_first_look_gives_what_preparing_would(text: str) -> None:
+    # Most messages skip preparing: no sign of anything to change, or only Slack's links.
+    data, _, secrets_seen = first_look(default_matcher(), text)
+    assert (data, secrets_seen) == (prepare(text)[0].encode("utf-8", "replace"), prepare(text)[1])
+
+
+def test_a_lone_surrogate_from_json_is_read_like_any_other_odd_character() -> None:
+    text = (
+        "\ud800 session token: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: "
+        "iam:PassRole on resource: arn:aws:iam::123456789012:role/app"
+    )
+    triage = diagnose(text)
+    assert triage.primary is not None and triage.primary.cause.id == "passrole-denied"
+    assert triage.primary.entities["role_arn"] == "arn:aws:iam::123456789012:role/app"
