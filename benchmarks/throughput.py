@@ -31,10 +31,16 @@ class BaselineMatcher(Matcher):
     def __init__(self, base: Matcher) -> None:
         self.__dict__.update(base.__dict__)
         self._plain = [(use, re.compile(regex.pattern)) for regex, uses in base.patterns for use in uses]
+        self._everything = list(range(base.expressions))
         self.texts_searched = 0
 
+    def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
+        # Every pattern and context expression may occur, whatever the phrases found; only the
+        # signs that a paste needs preparing are taken from the look.
+        return self._everything, super().look(data)[1]
+
     def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:
-        # Every pattern, whatever the set scan found.
+        # Every pattern, one after the other.
         self.texts_searched += 1
         found: list[Hit] = []
         for use, regex in self._plain:

@@ -200,6 +200,8 @@ def diagnose(
     matcher = matcher or default_matcher()
     reply_lang = lang or language.detect(text)
     data, possible, secrets_seen = first_look(matcher, text)
+    if possible == []:  # nothing can match: most chat messages
+        return Triage([], reply_lang, secrets_seen)
     found, nearby = matcher.scan(data, possible)
     if not found:
         return Triage([], reply_lang, secrets_seen)

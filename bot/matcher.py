@@ -272,6 +272,8 @@ class Matcher:
         }
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
         self._nearby = [Expression(regex) for regex in nearby]
+        # How many expressions `look` tells of: the patterns, then the context and exclusion ones.
+        self.expressions = len(self._patterns) + len(self._nearby)
         self._prefilter = Prefilter([*users, *nearby], signs)
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
@@ -313,9 +315,7 @@ class Matcher:
         (unless `look` told `possible` already), then only the patterns whose phrases occur
         (none for most chat messages)."""
         if possible is None:
-            possible = self._prefilter.look(data)[0]
-        if not possible:
-            return self.hits(data, possible), _NOTHING
+            possible = self.look(data)[0]
         patterns = len(self._patterns)
         cut = bisect.bisect_left(possible, patterns)
         found = self.hits(data, possible[:cut])
