@@ -52,3 +52,24 @@ def test_a_huge_paste_is_answered() -> None:
     noise = "INFO request ok latency=12ms path=/api/v1/items\n" * 900
     triage = diagnose(noise + PASSROLE + "\n" + noise)
     assert triage.primary is not None and triage.primary.cause.id == "passrole-denied"
+
+
+def test_a_matcher_that_knows_no_signs_prepares_every_paste_and_finds_the_same() -> None:
+    from bot.knowledge import bundled
+    from bot.matcher import Matcher
+
+    careful = Matcher(bundled())  # no signs: every paste is normalised and searched for credentials
+    pastes = [
+        "deploy is green, thanks!",
+        "`User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:PassRole on "
+        "resource: arn:aws:iam::123456789012:role/app`",
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:PassRole on "
+        "resource: arn:aws:iam::123456789012:role/app aws_secret_access_key=" + "a" * 40,
+    ]
+    for text in pastes:
+        expected, got = diagnose(text), diagnose(text, matcher=careful)
+        assert [(d.cause.id, d.entities) for d in got.diagnoses] == [
+            (d.cause.id, d.entities) for d in expected.diagnoses
+        ]
+        assert got.secrets_seen == expected.secrets_seen
+    assert diagnose(pastes[2], matcher=careful).secrets_seen == ["aws-secret-access-key"]
