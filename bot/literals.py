@@ -15,6 +15,7 @@ looked for without regard to case, which can only find more.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -232,12 +233,21 @@ def _node(op: Any, value: Any) -> _Info:
     return _ANYTHING  # any character, a category, a negated literal...
 
 
+# RE2 syntax Python's parser reads otherwise without failing: a POSIX class such as [[:alpha:]]
+# (Python sees a set and a literal "]"). Syntax it cannot read at all raises, and needs nothing.
+_MISREAD = re.compile(r"\[:\^?[a-z]+:\]")
+
+
 def need(regex: str) -> Need:
     """What a text must hold for the expression to match in it (ALWAYS when nothing is known,
-    as for syntax Python's parser does not read)."""
+    as for syntax Python's parser does not read as RE2 does)."""
+    if _MISREAD.search(regex):
+        return ALWAYS
     try:
-        return _sequence(sre_parse.parse(regex)).needs
-    except (re.error, RecursionError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _sequence(sre_parse.parse(regex)).needs
+    except (re.error, RecursionError, OverflowError):
         return ALWAYS
 
 

@@ -100,7 +100,10 @@ def test_a_match_holds_its_phrases(regex: str, text: str) -> None:
     assert _holds(need(regex), text)
 
 
-@pytest.mark.parametrize("regex", [r"[A-Z]+:\s*\d+", r"(?:foo)?\w+", r"a|bc", r"\p{Lu}+error"])
+@pytest.mark.parametrize(
+    "regex",
+    [r"[A-Z]+:\s*\d+", r"(?:foo)?\w+", r"a|bc", r"\p{Lu}+error", r"error[[:digit:]]+]code", r"\Qa.b\E"],
+)
 def test_an_expression_without_a_usable_phrase_is_always_run(regex: str) -> None:
     assert need(regex) == ALWAYS
 
