@@ -39,7 +39,7 @@ class BaselineMatcher(Matcher):
         # signs that a paste needs preparing are taken from the look.
         return self._everything, super().look(data)[1]
 
-    def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:
+    def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
         # Every pattern, one after the other.
         self.texts_searched += 1
         found: list[Hit] = []

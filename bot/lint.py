@@ -14,7 +14,7 @@ from bot.matcher import Matcher, compile_regex, finder
 from bot.values import DERIVED_FROM
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
-# Counted repetitions multiply RE2's automaton: past this count the set scan slows a hundredfold.
+# Counted repetitions multiply the states of RE2's automaton: past this count a search slows many times over.
 _MAX_COUNT = 64
 _COUNT = re.compile(r"(?<!\\)\{(\d*),?(\d*)\}")
 # Values the entity builder derives for every cause that captures an ARN.

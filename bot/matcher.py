@@ -325,10 +325,10 @@ class Matcher:
         """True when one of the cause's `unless` expressions occurs in the text."""
         return any(index in nearby and self._nearby[index].occurs(data) for index in self._unless[cause.id])
 
-    def hits(self, data: bytes, occurring: Iterable[int]) -> list[Hit]:
-        """Every match of the occurring patterns (by index) in the UTF-8 text."""
+    def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
+        """Every match of the candidate patterns (by index) in the UTF-8 text."""
         found: list[Hit] = []
-        for index in occurring:
+        for index in candidates:
             compiled = self._patterns[index]
             for start, end in compiled.expression.spans(data):
                 if end > start:
