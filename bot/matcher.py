@@ -203,6 +203,9 @@ class _CompiledPattern:
     uses: tuple[Use, ...]
 
 
+_UNKNOWN_SIGN = (-1,)
+
+
 class Prefilter:
     """Which of some expressions may match a text: one RE2 set scan for the phrases they cannot
     match without (bot.literals), then each expression's condition on the phrases found. The same
@@ -223,9 +226,9 @@ class Prefilter:
                 watchers[numbers[phrase]].add(index)
         self._watchers = [frozenset(w) for w in watchers]
         self.always = sorted(i for i, condition in enumerate(needs) if condition == ALWAYS)
-        signs = list(signs) if signs is not None else None
-        self._all_signs = tuple(range(len(signs or [0])))  # what a text holds when no signs are known
-        self._nothing = (self.always, () if signs is not None else self._all_signs)
+        # Without known signs, every text is taken to hold one (an unknown one, numbered -1).
+        self._signs_known = signs is not None
+        self._nothing = (self.always, () if self._signs_known else _UNKNOWN_SIGN)
         self._set = _set_of([*map(phrase_expression, self._phrases), *(signs or ())])._set.Match
         # Pastes of one kind of error hold the same few phrases again and again.
         self._holding = lru_cache(maxsize=1024)(self._holding_phrases)
@@ -241,7 +244,7 @@ class Prefilter:
         present = {i for i in found if i < count}
         possible = set(self.always).union(*(self._watchers[i] for i in present))
         candidates = sorted(i for i in possible if any(choice <= present for choice in self._choices[i]))
-        signs = tuple(i - count for i in found if i >= count) if self._nothing[1] == () else self._all_signs
+        signs = tuple(i - count for i in found if i >= count) if self._signs_known else _UNKNOWN_SIGN
         return candidates, signs
 
 
