@@ -70,14 +70,15 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
     """The prepared paste's UTF-8 bytes, the expressions that may match in them (None: not
     looked at yet), and the kinds of credential seen: what `prepare` gives, found with one set
     scan when the paste holds no sign of anything to prepare (most messages)."""
-    plain = text
-    if "<" in text and text.isascii() and text.replace("\n", "").isprintable():
-        # Of the normalising steps, only writing out Slack's links can act first on such a text.
-        plain = paste.unlink(text)
-    data = plain.encode("utf-8", "replace")
-    possible, signs = matcher.look(data)
-    if not signs and not paste.wrapped(plain):
-        return data, possible, []
+    if len(text) <= paste.MAX_CHARS:  # a longer paste is cut first
+        plain = text
+        if "<" in text and text.isascii() and text.replace("\n", "").isprintable():
+            # Of the normalising steps, only writing out Slack's links can act first on such a text.
+            plain = paste.unlink(text)
+        data = plain.encode("utf-8", "replace")
+        possible, signs = matcher.look(data)
+        if not signs and not paste.wrapped(plain):
+            return data, possible, []
     # The look found something to normalise: every step is run (the shortcut for plain
     # messages in `paste.normalise` would be tried in vain).
     normalised, secrets_seen = credentials.redact(paste.normalise_fully(text))

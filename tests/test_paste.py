@@ -136,3 +136,13 @@ def test_a_lone_surrogate_from_json_is_read_like_any_other_odd_character() -> No
     triage = diagnose(text)
     assert triage.primary is not None and triage.primary.cause.id == "passrole-denied"
     assert triage.primary.entities["role_arn"] == "arn:aws:iam::123456789012:role/app"
+
+
+def test_a_paste_longer_than_the_cut_is_cut_before_it_is_read() -> None:
+    tail = (
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:PassRole on resource: x"
+    )
+    text = "a" * paste.MAX_CHARS + tail
+    data, _, _ = first_look(default_matcher(), text)
+    assert len(data) == paste.MAX_CHARS
+    assert diagnose(text).diagnoses == []
