@@ -79,9 +79,7 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
         possible, signs = matcher.look(data)
         if not signs and not paste.wrapped(plain):
             return data, possible, []
-    # The look found something to normalise: every step is run (the shortcut for plain
-    # messages in `paste.normalise` would be tried in vain).
-    normalised, secrets_seen = credentials.redact(paste.normalise_fully(text))
+    normalised, secrets_seen = prepare(text)
     return normalised.encode("utf-8", "replace"), None, secrets_seen
 
 

@@ -54,12 +54,6 @@ def _slack_link(match: re.Match[str]) -> str:
     return match.group(2) or match.group(1)
 
 
-def _joinable(text: str) -> bool:
-    """Whether unwrapping could join two of the text's lines: one ends inside a token, or two
-    neighbours share one long width."""
-    return _ends_in_token(text) or _same_widths(list(map(len, text.split("\n"))))
-
-
 def _ends_in_token(text: str) -> bool:
     """Some line ends after a character that can sit inside a token (':', '/', '=', '-', '_')."""
     return any(map(text.__contains__, _LINE_ENDS_IN_TOKEN))
@@ -128,30 +122,9 @@ def _wrap_runs(lines: list[str]) -> set[int]:
     return joins
 
 
-# What makes normalising act, besides Slack's <links> and the ASCII characters `_unchanged` looks
-# for with `in` (the fastest test on short messages): the wide characters of non-ASCII text.
-_WIDE_DECORATION = re.compile("[\uff01-\uff5e\u3000│╷╵┃]")
-
-
-def _unchanged(original: str, text: str) -> bool:
-    """True when normalising the original would give `text` (the original with Slack's <links> and
-    <@mentions> unwrapped) as it is: printable, no full-width forms, nothing to unescape or strip,
-    no run of spaces, and no line break that the unwrapping would join. Most chat messages are."""
-    multiline = "\n" in original
-    if not (original.replace("\n", "") if multiline else original).isprintable():
-        return False  # control characters, tabs, carriage returns, non-breaking spaces
-    if "\\" in text or "&" in text or "<" in text or "`" in text or "  " in text or text.endswith(" "):
-        return False
-    if not original.isascii() and _WIDE_DECORATION.search(original):
-        return False
-    if "|" in text and _BOX_MARGIN.search(text):
-        return False
-    return not multiline or (" \n" not in text and "\n\n\n" not in text and not _joinable(text))
-
-
 # RE2 expressions, one of which occurs in every text that normalising changes, apart from what
-# `wrapped` tells: the characters and sequences each step acts on. A paste holding none of them
-# (nor wrapped lines) is read as it is, without a normalising pass.
+# `wrapped` tells and the cut at MAX_CHARS: the characters and sequences each step acts on. A
+# paste holding none of them is read as it is, without a normalising pass.
 CHANGES = (
     # Controls (tab and CR too), non-breaking and ideographic spaces, full-width forms.
     r"[\x00-\x09\x0b-\x1f\x7f\x{a0}\x{3000}\x{fffe}\x{ffff}\x{ff01}-\x{ff5e}]",
@@ -165,10 +138,8 @@ CHANGES = (
 
 
 def wrapped(text: str) -> bool:
-    """True when the text is too long to read whole, or may hold lines a terminal wrapped at one
-    width (what `CHANGES` cannot tell)."""
-    if len(text) > MAX_CHARS:
-        return True
+    """True when the text may hold lines a terminal wrapped at one width (what `CHANGES` cannot
+    tell)."""
     return len(text) > 2 * _WRAP_MIN and "\n" in text and _same_widths(list(map(len, text.split("\n"))))
 
 
@@ -178,17 +149,8 @@ def unlink(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The paste as one readable text: unescaped, unwrapped, with tool decoration removed.
-    A text with nothing to undo but Slack's links is done at once."""
-    if len(text) <= MAX_CHARS:
-        unlinked = unlink(text) if "<" in text else text
-        if _unchanged(text, unlinked):
-            return unlinked
-    return normalise_fully(text)
-
-
-def normalise_fully(text: str) -> str:
-    """Every normalising step, each run only when the text holds what it acts on."""
+    """The paste as one readable text: unescaped, unwrapped, with tool decoration removed. Each
+    step runs only when the text holds what it acts on (`CHANGES` tells whether any does)."""
     text = text[:MAX_CHARS]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
