@@ -2,9 +2,9 @@
 
 Every pattern is compiled with RE2. One RE2 set of the phrases the expressions cannot match
 without (bot.literals) scans the paste once: most chat messages hold none and are done. The
-patterns whose phrases occur are run, by a capture-free twin, to find where they match; the context
-rules' and exclusions' expressions whose phrases occur are looked for only where a match needs them. What the
-groups captured is read only for the matches that count. Matching runs on the paste's UTF-8
+patterns whose phrases occur are run, by a capture-free twin, to find where they match; the
+context rules' and exclusions' expressions whose phrases occur are looked for only where a match
+needs them. What the groups captured is read only for the matches that count. Matching runs on the paste's UTF-8
 bytes (offsets are byte offsets): the str interface of the RE2 binding re-encodes the text on
 every call.
 """
@@ -262,33 +262,22 @@ class Matcher:
             _CompiledPattern(Expression(r), tuple(Use.of(c, confidence) for c, confidence in u))
             for r, u in users.items()
         ]
-        # The context rules' and exclusions' expressions, numbered after the patterns: one set
-        # scan tells which patterns occur and which expressions can be found near them.
+        # The context rules' and exclusions' expressions, numbered in `_nearby` (and after the
+        # patterns in what `look` tells).
         nearby: dict[str, int] = {}
 
         def numbered(regex: str) -> int:
             return nearby.setdefault(kb.expand(regex), len(nearby))
 
-        self._context: dict[str, tuple[ContextRule, list[tuple[int, Expression]]]] = {
-            name: (rule, [(numbered(p), Expression(kb.expand(p))) for p in rule.patterns])
-            for name, rule in kb.shared.context.items()
+        self._context: dict[str, tuple[ContextRule, list[int]]] = {
+            name: (rule, [numbered(p) for p in rule.patterns]) for name, rule in kb.shared.context.items()
         }
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
         self._nearby = [Expression(regex) for regex in nearby]
-        # How many expressions `look` tells of: the patterns, then the context and exclusion ones.
         self.expressions = len(self._patterns) + len(self._nearby)
         self._prefilter = Prefilter([*users, *nearby], signs)
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
-
-    @property
-    def always_run(self) -> list[str]:
-        """The patterns that need no word: every paste runs them."""
-        return [
-            self._patterns[i].expression.regex.pattern.decode()
-            for i in self._prefilter.always
-            if i < len(self._patterns)
-        ]
 
     @property
     def patterns(self) -> list[tuple[Any, tuple[Use, ...]]]:
@@ -304,8 +293,8 @@ class Matcher:
         return names
 
     def context_groups(self, rule_name: str) -> set[str]:
-        _, expressions = self._context[rule_name]
-        return {name for _, expression in expressions for name in group_names(expression.regex)}
+        _, indices = self._context[rule_name]
+        return {name for index in indices for name in group_names(self._nearby[index].regex)}
 
     def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
         """A first look at a UTF-8 text, in one set scan: which expressions may occur in it (for
@@ -344,7 +333,7 @@ class Matcher:
     ) -> dict[str, str]:
         """What the named context rule finds around data[start:end]; {} when nothing. Only the
         rule's expressions whose phrases occur in the text (`nearby`) are looked for."""
-        rule, expressions = self._context[rule_name]
+        rule, indices = self._context[rule_name]
         if rule.look == "after":
             low, high = end, min(len(data), end + rule.window)
         elif rule.look == "before":
@@ -353,9 +342,10 @@ class Matcher:
         else:
             low, high = max(0, start - rule.window), min(len(data), end + rule.window)
         found: dict[str, str] = {}
-        for index, expression in expressions:
+        for index in indices:
             if index not in nearby:
                 continue
+            expression = self._nearby[index]
             if rule.look == "after":
                 chosen = expression.match_at(data, low, high)
             elif rule.look == "around":
