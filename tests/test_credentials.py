@@ -54,3 +54,14 @@ def test_an_encoded_authorization_message_is_not_taken_for_a_key() -> None:
     blob = "AKIA" + "ABCDEFGHIJKLMNOP" + "x" * 200
     text = f"You are not authorized to perform this operation. Encoded authorization failure message: {blob}"
     assert redact(text) == (text, [])
+
+
+def test_each_kind_is_found_on_its_own() -> None:
+    for line, kind, value in (
+        (f"x-amz-security-token: {TOKEN}", "aws-session-token", TOKEN),
+        (f"aws_secret_access_key = {SECRET}", "aws-secret-access-key", SECRET),
+        (f"the key {ACCESS_KEY} leaked", "aws-access-key-id", ACCESS_KEY),
+    ):
+        text, kinds = redact(line)
+        assert kinds == [kind] and value not in text
+        assert diagnose(line).secrets_seen == [kind]  # the first look sees it too
