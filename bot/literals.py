@@ -61,8 +61,9 @@ def selectivity(condition: Need) -> int:
 
 
 def _all(parts: Iterable[Need]) -> Need:
-    """What every part needs; only the most selective parts are kept (needing fewer of them is
-    still needed), so that the phrase set stays small and ordinary words out of it."""
+    """What every part needs (parts needing nothing drop out: ALWAYS is the empty "all"); only the
+    most selective parts are kept (needing fewer of them is still needed), so that the phrase set
+    stays small and ordinary words out of it."""
     flat: list[Need] = []
     for part in parts:
         for each in part[1] if isinstance(part, tuple) and part[0] == "all" else (part,):
@@ -188,7 +189,7 @@ def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
     if finite:
         return _Info(exact=phrase.run)
     needs.append(phrase.close())
-    return _Info(need=_all(n for n in needs if n != ALWAYS) if any(n != ALWAYS for n in needs) else ALWAYS)
+    return _Info(need=_all(needs))
 
 
 def _class(items: list[tuple[Any, Any]]) -> _Info:
