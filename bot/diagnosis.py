@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import credentials, entities, language, paste
 from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, Lang, bundled
-from bot.matcher import Hit, Matcher
+from bot.matcher import Hit, Matcher, Surroundings
 from bot.values import applies, template_values
 
 
@@ -50,6 +50,14 @@ class Triage:
 SIGNS = (*paste.CHANGES, *credentials.SIGNS)
 
 
+def _calls_for_normalising(sign: int) -> bool:
+    return sign < len(paste.CHANGES)  # an unknown sign (-1) calls for everything
+
+
+def _calls_for_redacting(sign: int) -> bool:
+    return sign < 0 or sign >= len(paste.CHANGES)
+
+
 def compile_matcher(kb: KnowledgeBase) -> Matcher:
     """The knowledge base's matcher, with what it needs to read most messages as they are."""
     return Matcher(kb, SIGNS)
@@ -68,8 +76,10 @@ def prepare(text: str) -> tuple[str, list[str]]:
 
 def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, list[str]]:
     """The prepared paste's UTF-8 bytes, the expressions that may match in them (None: not
-    looked at yet), and the kinds of credential seen: what `prepare` gives, found with one set
-    scan when the paste holds no sign of anything to prepare (most messages)."""
+    looked at yet), and the kinds of credential seen: what `prepare` gives. The signs a look
+    finds tell which preparing steps can change the paste: most messages need none, and are done
+    in one set scan; most of the rest need normalising but hold no credential."""
+    needs_normalising = True
     if len(text) <= paste.MAX_CHARS:  # a longer paste is cut first
         plain = text
         if "<" in text and text.isascii() and text.replace("\n", "").isprintable():
@@ -78,9 +88,17 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
         data = plain.encode("utf-8", "replace")
         possible, signs = matcher.look(data)
         if not signs and not paste.wrapped(plain):
-            return data, possible, []
-    normalised, secrets_seen = prepare(text)
-    return normalised.encode("utf-8", "replace"), None, secrets_seen
+            return data, possible, []  # most messages: nothing to prepare
+        needs_normalising = any(map(_calls_for_normalising, signs)) or paste.wrapped(plain)
+    if needs_normalising:
+        data = paste.normalise(text).encode("utf-8", "replace")
+        possible, signs = matcher.look(data)
+    if any(map(_calls_for_redacting, signs)):
+        # Read back from the bytes: what they hold is what encoding made of odd characters.
+        redacted, secrets_seen = credentials.redact(data.decode("utf-8"))
+        if secrets_seen:
+            return redacted.encode("utf-8"), None, secrets_seen
+    return data, possible, []
 
 
 class _Read:
@@ -108,8 +126,8 @@ class _Read:
 class _Reading:
     """One normalised paste being read: its hits, and each hit's entities worked out once."""
 
-    def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit], nearby: frozenset[int]) -> None:
-        self.matcher, self.data, self.hits, self.nearby = matcher, data, hits, nearby
+    def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit], around: Surroundings) -> None:
+        self.matcher, self.data, self.hits, self.around = matcher, data, hits, around
         # What a match says, by place (the causes sharing one pattern) and by the bytes around it
         # (the same error repeated in a paste).
         self._at: dict[tuple[int, tuple[str, ...], int, int], _Read] = {}
@@ -119,7 +137,7 @@ class _Reading:
     def _entities(self, hit: Hit) -> _Read:
         captures: dict[str, str] = {}
         for rule in hit.use.context:
-            found = self.matcher.context(rule, self.data, hit.start, hit.end, self.nearby)
+            found = self.matcher.context(rule, hit.start, hit.end, self.around)
             captures |= {key: value for key, value in found.items() if key not in captures}
         # What the error sentence itself says beats what its surroundings suggest.
         captures |= hit.captures
@@ -146,7 +164,7 @@ class _Reading:
     def _ruled_out(self, cause: Cause) -> bool:
         """True when the text holds one of the cause's exclusions (looked for once per cause)."""
         if cause.id not in self._excluded:
-            self._excluded[cause.id] = self.matcher.excluded(cause, self.data, self.nearby)
+            self._excluded[cause.id] = self.matcher.excluded(cause, self.around)
         return self._excluded[cause.id]
 
     def accept(self, hit: Hit) -> Diagnosis | None:
@@ -203,10 +221,10 @@ def diagnose(
     data, possible, secrets_seen = first_look(matcher, text)
     if possible == []:  # nothing can match: most chat messages
         return Triage([], reply_lang, secrets_seen)
-    found, nearby = matcher.scan(data, possible)
+    found, around = matcher.scan(data, possible, asked=asked)
     if not found:
         return Triage([], reply_lang, secrets_seen)
-    reading = _Reading(matcher, data, found, nearby)
+    reading = _Reading(matcher, data, found, around)
     hits = [h for h in reading.hits if asked or not h.use.cause.asked_only]
     diagnoses = _select(reading, [h for h in hits if h.use.confidence >= CONFIDENT])
     question = None

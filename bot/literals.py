@@ -146,8 +146,11 @@ class _PhraseBuilder:
     def close(self) -> Need:
         """The phrase spelled so far (ALWAYS when too light), and a fresh start."""
         self._close_run()
+        spaced = False  # white space must follow the last run: the phrase ends with one
         while self.pieces and self.pieces[-1] in _GAPS.values():
-            self.pieces.pop()
+            spaced |= self.pieces.pop() in _SPACED
+        if spaced and self.pieces:
+            self.pieces.append(_GAPS[(1, 1)])
         phrase = Phrase("".join(self.pieces), self.weight)
         self.pieces, self.weight = [], 0
         return phrase if phrase.weight >= MIN_WEIGHT else ALWAYS
@@ -155,6 +158,7 @@ class _PhraseBuilder:
 
 # White space a phrase may hold, by the (minimum, maximum) of `\s`'s repetition.
 _GAPS = {(1, sre.MAXREPEAT): r"\s+", (0, sre.MAXREPEAT): r"\s*", (0, 1): r"\s?", (1, 1): r"\s"}
+_SPACED = frozenset({_GAPS[(1, sre.MAXREPEAT)], _GAPS[(1, 1)]})
 
 
 def _gap(op: Any, value: Any) -> str | None:

@@ -2,11 +2,12 @@
 
 Every pattern is compiled with RE2. One RE2 set of the phrases the expressions cannot match
 without (bot.literals) scans the paste once: most chat messages hold none and are done. The
-patterns whose phrases occur are run, by a capture-free twin, to find where they match; the
-context rules' and exclusions' expressions whose phrases occur are looked for only where a match
-needs them. What the groups captured is read only for the matches that count. Matching runs on the paste's UTF-8
-bytes (offsets are byte offsets): the str interface of the RE2 binding re-encodes the text on
-every call.
+patterns whose phrases occur are run, by a capture-free twin, to find where they match (in a
+channel, only those whose matches can count unasked); the context rules' and exclusions'
+expressions whose phrases occur are looked for once each, when a match needs them, in the text
+the matches' windows cover. What the groups captured is read only for the matches that count.
+Matching runs on the paste's UTF-8 bytes (offsets are byte offsets): the str interface of the
+RE2 binding re-encodes the text on every call.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 import re2
 
-from bot.knowledge import Cause, ContextRule, KnowledgeBase, KnowledgeError
+from bot.knowledge import CONFIDENT, Cause, ContextRule, KnowledgeBase, KnowledgeError
 from bot.literals import ALWAYS, alternatives, need, phrase_expression, phrases
 
 # The binding's Match objects cost more than the matching itself on short spans; the scans below
@@ -160,6 +161,12 @@ class Use:
     def of(cls, cause: Cause, confidence: float) -> Use:
         return cls(cause, confidence, cause.rank, tuple(cause.context))
 
+    @property
+    def unasked(self) -> bool:
+        """True when a match counts without anyone asking (a message in a channel): a confident
+        match of a cause that is not answered only when asked."""
+        return self.confidence >= CONFIDENT and not self.cause.asked_only
+
 
 class Hit:
     """One place where a cause's pattern matched; what it captured is read only when asked for,
@@ -262,6 +269,8 @@ class Matcher:
             _CompiledPattern(Expression(r), tuple(Use.of(c, confidence) for c, confidence in u))
             for r, u in users.items()
         ]
+        # The patterns a reading nobody asked for can use (the others are not looked for then).
+        self._unasked = frozenset(i for i, p in enumerate(self._patterns) if any(u.unasked for u in p.uses))
         # The context rules' and exclusions' expressions, numbered in `_nearby` (and after the
         # patterns in what `look` tells).
         nearby: dict[str, int] = {}
@@ -278,6 +287,13 @@ class Matcher:
         self._prefilter = Prefilter([*users, *nearby], signs)
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
+        # How far before and after a match each context expression is looked for.
+        self._reaches = [[0, 0] for _ in self._nearby]
+        for rule, indices in self._context.values():
+            for index in indices:
+                reach = self._reaches[index]
+                reach[0] = max(reach[0], 0 if rule.look == "after" else rule.window)
+                reach[1] = max(reach[1], rule.window if rule.look == "around" else 0)
 
     @property
     def patterns(self) -> list[tuple[Any, tuple[Use, ...]]]:
@@ -301,21 +317,28 @@ class Matcher:
         `scan`), and which signs (by index) do."""
         return self._prefilter.look(data)
 
-    def scan(self, data: bytes, possible: list[int] | None = None) -> tuple[list[Hit], frozenset[int]]:
-        """Every match of every pattern in the UTF-8 text, in no particular order, and which
-        context and exclusion expressions may occur in it (their phrases do): one set scan
-        (unless `look` told `possible` already), then only the patterns whose phrases occur
-        (none for most chat messages)."""
+    def scan(
+        self, data: bytes, possible: list[int] | None = None, *, asked: bool = True
+    ) -> tuple[list[Hit], Surroundings]:
+        """Every match of every pattern in the UTF-8 text, in no particular order, and the
+        surroundings the matches' context rules and exclusions read: one set scan (unless `look`
+        told `possible` already), then only the patterns whose phrases occur (none for most chat
+        messages). Unless `asked`, only the patterns with a use that counts unasked."""
         if possible is None:
             possible = self.look(data)[0]
         patterns = len(self._patterns)
         cut = bisect.bisect_left(possible, patterns)
-        found = self.hits(data, possible[:cut])
-        return found, frozenset(i - patterns for i in possible[cut:]) if found else _NOTHING
+        candidates = possible[:cut] if asked else [i for i in possible[:cut] if i in self._unasked]
+        found = self.hits(data, candidates)
+        if not found:
+            return found, Surroundings(self._nearby, self._reaches, data, _NOTHING, (0, 0))
+        nearby = frozenset(i - patterns for i in possible[cut:])
+        span = (min(hit.start for hit in found), max(hit.end for hit in found))
+        return found, Surroundings(self._nearby, self._reaches, data, nearby, span)
 
-    def excluded(self, cause: Cause, data: bytes, nearby: frozenset[int]) -> bool:
+    def excluded(self, cause: Cause, around: Surroundings) -> bool:
         """True when one of the cause's `unless` expressions occurs in the text."""
-        return any(index in nearby and self._nearby[index].occurs(data) for index in self._unless[cause.id])
+        return any(around.occurs(index) for index in self._unless[cause.id])
 
     def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
         """Every match of the candidate patterns (by index) in the UTF-8 text."""
@@ -328,32 +351,93 @@ class Matcher:
                     found += [Hit(use, start, end, read, index) for use in compiled.uses]
         return found
 
-    def context(
-        self, rule_name: str, data: bytes, start: int, end: int, nearby: frozenset[int]
-    ) -> dict[str, str]:
-        """What the named context rule finds around data[start:end]; {} when nothing. Only the
-        rule's expressions whose phrases occur in the text (`nearby`) are looked for."""
+    def context(self, rule_name: str, start: int, end: int, around: Surroundings) -> dict[str, str]:
+        """What the named context rule finds around the match text[start:end]; {} when nothing."""
         rule, indices = self._context[rule_name]
         if rule.look == "after":
-            low, high = end, min(len(data), end + rule.window)
+            low, high = end, end + rule.window
         elif rule.look == "before":
             # The match itself counts too: a wrapper may open it (Terraform's "IAM Role (...)").
-            low, high = max(0, start - rule.window), end
+            low, high = start - rule.window, end
         else:
-            low, high = max(0, start - rule.window), min(len(data), end + rule.window)
+            low, high = start - rule.window, end + rule.window
         found: dict[str, str] = {}
         for index in indices:
-            if index not in nearby:
-                continue
-            expression = self._nearby[index]
             if rule.look == "after":
-                chosen = expression.match_at(data, low, high)
-            elif rule.look == "around":
-                chosen = next(expression.spans(data, low, high), None)
+                chosen = around.starting_at(index, low, high)
+            elif rule.look == "before":
+                chosen = around.last_within(index, low, high)
             else:
-                chosen = None
-                for chosen in expression.spans(data, low, high):  # noqa: B007 - the last is the nearest
-                    pass
-            if chosen is not None and chosen[1] > chosen[0]:
-                found = expression.captures(data, *chosen) | found
+                chosen = around.first_within(index, low, high)
+            if chosen is not None:
+                found = around.captures(index, chosen) | found
         return found
+
+
+class Surroundings:
+    """The context rules' and exclusions' expressions in one paste. Each is looked for once, the
+    first time a match asks, in all the text any match's window covers (a flood of errors asks
+    the same ones hundreds of times, for windows that overlap); what an occurrence captured is
+    read once. Only expressions whose phrases occur (`possible`) are looked for."""
+
+    def __init__(
+        self,
+        expressions: list[Expression],
+        reaches: list[list[int]],
+        data: bytes,
+        possible: frozenset[int],
+        matched: tuple[int, int],
+    ) -> None:
+        """`reaches`: how far before and after a match each expression is looked for; `matched`:
+        from the first match's start to the last one's end."""
+        self._expressions, self._reaches, self._data, self._possible = expressions, reaches, data, possible
+        self._matched = matched
+        # Each expression's non-empty occurrences, left to right: their starts and their ends.
+        self._found: dict[int, tuple[list[int], list[int]]] = {}
+        self._read: dict[tuple[int, int, int], dict[str, str]] = {}
+
+    def _occurrences(self, index: int) -> tuple[list[int], list[int]]:
+        found = self._found.get(index)
+        if found is None:
+            (before, after), (first, last) = self._reaches[index], self._matched
+            region = (max(0, first - before), min(len(self._data), last + after))
+            spans = [
+                span for span in self._expressions[index].spans(self._data, *region) if span[1] > span[0]
+            ]
+            found = self._found[index] = ([s for s, _ in spans], [e for _, e in spans])
+        return found
+
+    def occurs(self, index: int) -> bool:
+        """True when the expression occurs anywhere in the paste."""
+        return index in self._possible and self._expressions[index].occurs(self._data)
+
+    def last_within(self, index: int, low: int, high: int) -> tuple[int, int] | None:
+        """The last occurrence lying within text[low:high], if any."""
+        if index not in self._possible:
+            return None
+        starts, ends = self._occurrences(index)
+        at = bisect.bisect_right(ends, high) - 1
+        return (starts[at], ends[at]) if at >= 0 and starts[at] >= low else None
+
+    def first_within(self, index: int, low: int, high: int) -> tuple[int, int] | None:
+        """The first occurrence lying within text[low:high], if any."""
+        if index not in self._possible:
+            return None
+        starts, ends = self._occurrences(index)
+        at = bisect.bisect_left(starts, low)
+        return (starts[at], ends[at]) if at < len(starts) and ends[at] <= high else None
+
+    def starting_at(self, index: int, start: int, high: int) -> tuple[int, int] | None:
+        """A match that starts exactly at `start` and ends by `high` (the tail of a sentence)."""
+        if index not in self._possible:
+            return None
+        span = self._expressions[index].match_at(self._data, start, min(high, len(self._data)))
+        return span if span is not None and span[1] > span[0] else None
+
+    def captures(self, index: int, span: tuple[int, int]) -> dict[str, str]:
+        """What the expression's groups captured in its occurrence at `span`."""
+        key = (index, *span)
+        read = self._read.get(key)
+        if read is None:
+            read = self._read[key] = self._expressions[index].captures(self._data, *span)
+        return read

@@ -133,7 +133,8 @@ CHANGES = (
     r"[&`]",  # HTML entities, code
     r"(?m)^[ \t]*[│╷╵┃|](?:[ \t]|$)",  # box margins
     r"  | \n| \z|\n\n\n",  # runs of spaces, trailing spaces, blank lines
-    r"[:/=_-]\n",  # a line ending inside a token
+    # A line ending inside a token `_breaks_token` joins: an ARN, a path, an assignment.
+    r"(?:arn:|/\S*/|=)(?:\S*[:/=_-])?\n",
 )
 
 

@@ -73,7 +73,7 @@ def test_ordinary_chat_runs_no_pattern() -> None:
     matcher = default_matcher()
     for _ in range(500):
         data = prepare(chatter(rng))[0].encode()
-        assert matcher.scan(data) == ([], frozenset())
+        assert matcher.scan(data)[0] == []
 
 
 @pytest.mark.parametrize(

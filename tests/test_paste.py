@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,8 +114,25 @@ _PIECES = [
 @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 def test_the_first_look_gives_what_preparing_would(text: str) -> None:
     # Most messages skip preparing: no sign of anything to change, or only Slack's links.
-    data, _, secrets_seen = first_look(default_matcher(), text)
+    matcher = default_matcher()
+    data, possible, secrets_seen = first_look(matcher, text)
     assert (data, secrets_seen) == (prepare(text)[0].encode("utf-8", "replace"), prepare(text)[1])
+    assert possible is None or possible == matcher.look(data)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "assume arn:aws:iam::\n123456789012:role/app now",
+        "under a/b/\nc please",
+        "path /a/b-\nc please",
+        "set key=\nvalue please",
+        "set a=b_\nc please",
+    ],
+)
+def test_a_token_broken_at_a_line_end_is_joined_though_nothing_else_needs_preparing(text: str) -> None:
+    data, _, _ = first_look(default_matcher(), text)
+    assert data == prepare(text)[0].encode() != text.encode()
 
 
 def test_a_lone_surrogate_from_json_is_read_like_any_other_odd_character() -> None:
