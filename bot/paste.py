@@ -157,7 +157,7 @@ def normalise(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.replace("\n", "").replace("\t", "").isprintable():
         text = _SURROGATE.sub("?", _CONTROL.sub(" ", text))
-    if not text.isascii() and _FULL_WIDTH.search(text):
+    if not text.isascii():
         text = _FULL_WIDTH.sub(_half_width, text)
     if "<" in text:
         text = unlink(text)
