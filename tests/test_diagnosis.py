@@ -73,3 +73,31 @@ def test_a_matcher_that_knows_no_signs_prepares_every_paste_and_finds_the_same()
         ]
         assert got.secrets_seen == expected.secrets_seen
     assert diagnose(pastes[2], matcher=careful).secrets_seen == ["aws-secret-access-key"]
+
+
+def test_each_error_of_a_paste_gets_the_operation_written_just_before_it() -> None:
+    def error(operation: str, action: str) -> str:
+        return (
+            f"An error occurred (AccessDenied) when calling the {operation} operation: User: "
+            f"arn:aws:iam::123456789012:user/dev is not authorized to perform: {action} on resource: "
+            f"arn:aws:s3:::bucket/key with an explicit deny in an identity-based policy"
+        )
+
+    triage = diagnose(f"{error('PutObject', 's3:PutObject')}\nretried:\n{error('GetObject', 's3:GetObject')}")
+    assert [(d.entities["action"], d.entities["operation"]) for d in triage.diagnoses] == [
+        ("s3:PutObject", "PutObject"),
+        ("s3:GetObject", "GetObject"),
+    ]
+
+
+def test_a_paste_cut_inside_the_cli_wrapper_still_names_the_operation() -> None:
+    denial = (
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ec2:CreateKeyPair on "
+        "resource: arn:aws:ec2:us-east-1:123456789012:key-pair/k with an explicit deny in a service control policy"
+    )
+    cut = diagnose(
+        f"ling the CreateKeyPair operation: You are not authorized to perform this operation. {denial}"
+    )
+    assert cut.primary is not None and cut.primary.entities["operation"] == "CreateKeyPair"
+    prose = diagnose(f"we ran the nightly operation: {denial}")
+    assert prose.primary is not None and "operation" not in prose.primary.entities
