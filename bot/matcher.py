@@ -377,8 +377,10 @@ class Matcher:
 class Surroundings:
     """The context rules' and exclusions' expressions in one paste. Each is looked for once, the
     first time a match asks, in all the text any match's window covers (a flood of errors asks
-    the same ones hundreds of times, for windows that overlap); what an occurrence captured is
-    read once. Only expressions whose phrases occur (`possible`) are looked for."""
+    the same ones hundreds of times, for windows that overlap); a window's first or last match
+    is then found among those occurrences, as a search of the window alone would find it. What
+    an occurrence captured is read once. Only expressions whose phrases occur (`possible`) are
+    looked for."""
 
     def __init__(
         self,
@@ -412,20 +414,42 @@ class Surroundings:
         return index in self._possible and self._expressions[index].occurs(self._data)
 
     def last_within(self, index: int, low: int, high: int) -> tuple[int, int] | None:
-        """The last occurrence lying within text[low:high], if any."""
+        """The last match in text[low:high], as a search of that window finds it."""
         if index not in self._possible:
             return None
         starts, ends = self._occurrences(index)
+        if self._straddled(starts, ends, low) or self._straddled(starts, ends, high):
+            return self._window(index, low, high, last=True)
         at = bisect.bisect_right(ends, high) - 1
         return (starts[at], ends[at]) if at >= 0 and starts[at] >= low else None
 
     def first_within(self, index: int, low: int, high: int) -> tuple[int, int] | None:
-        """The first occurrence lying within text[low:high], if any."""
+        """The first match in text[low:high], as a search of that window finds it."""
         if index not in self._possible:
             return None
         starts, ends = self._occurrences(index)
+        if self._straddled(starts, ends, low) or self._straddled(starts, ends, high):
+            return self._window(index, low, high, last=False)
         at = bisect.bisect_left(starts, low)
         return (starts[at], ends[at]) if at < len(starts) and ends[at] <= high else None
+
+    @staticmethod
+    def _straddled(starts: list[int], ends: list[int], edge: int) -> bool:
+        """True when an occurrence runs across the edge. Otherwise a search of a window with that
+        edge finds exactly the occurrences lying in the window (the one before the window ended
+        by its start, and nothing can start between two occurrences)."""
+        at = bisect.bisect_right(starts, edge) - 1
+        return at >= 0 and starts[at] < edge < ends[at]
+
+    def _window(self, index: int, low: int, high: int, *, last: bool) -> tuple[int, int] | None:
+        """A search of the window itself, for the rare windows an occurrence runs across."""
+        chosen = None
+        for span in self._expressions[index].spans(self._data, max(0, low), min(high, len(self._data))):
+            if span[1] > span[0]:
+                chosen = span
+                if not last:
+                    break
+        return chosen
 
     def starting_at(self, index: int, start: int, high: int) -> tuple[int, int] | None:
         """A match that starts exactly at `start` and ends by `high` (the tail of a sentence)."""

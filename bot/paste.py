@@ -163,6 +163,11 @@ def normalise(text: str) -> str:
         text = unlink(text)
     if '\\"' in text or "\\n" in text or "\\u00" in text:
         text = _JSON_ESCAPED.sub(_json_unescape, text)
+        if _SURROGATE.search(text):
+            # Escaped UTF-16 pairs (an emoji) make one character; a lone half, what encoding
+            # with "replace" makes of it.
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+            text = _SURROGATE.sub("?", text)
     if "<?xml" in text:
         text = _XML_DECL.sub(" ", text)
     if "</" in text:

@@ -104,6 +104,8 @@ _PIECES = [
     "<@U1|a\nb>",
     "<#C1>",
     "\\u0041",
+    "\\ud83d",
+    "\\ude00",
     "a" * 61,
     "key=",
     "arn:aws:iam::1:role/",
@@ -143,6 +145,12 @@ def test_a_lone_surrogate_from_json_is_read_like_any_other_odd_character() -> No
     triage = diagnose(text)
     assert triage.primary is not None and triage.primary.cause.id == "passrole-denied"
     assert triage.primary.entities["role_arn"] == "arn:aws:iam::123456789012:role/app"
+
+
+def test_json_escaped_utf16_halves_make_one_character_and_a_lone_half_a_question_mark() -> None:
+    # A JSON body escapes an emoji as two halves; a credential sign sends the paste to redaction.
+    assert prepare('token \\"ok\\ud83d\\ude00') == ('token "ok\U0001f600', [])
+    assert prepare('token \\"ok\\ud83d!') == ('token "ok?!', [])
 
 
 def test_a_paste_longer_than_the_cut_is_cut_before_it_is_read() -> None:
