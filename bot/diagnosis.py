@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import credentials, entities, language, paste
 from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, Lang, bundled
-from bot.matcher import Hit, Matcher, Surroundings
+from bot.matcher import Hit, Matcher
 from bot.values import applies, template_values
 
 
@@ -126,8 +126,8 @@ class _Read:
 class _Reading:
     """One normalised paste being read: its hits, and each hit's entities worked out once."""
 
-    def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit], around: Surroundings) -> None:
-        self.matcher, self.data, self.hits, self.around = matcher, data, hits, around
+    def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit], nearby: frozenset[int]) -> None:
+        self.matcher, self.data, self.hits, self.nearby = matcher, data, hits, nearby
         # What a match says, by place (the causes sharing one pattern) and by the bytes around it
         # (the same error repeated in a paste).
         self._at: dict[tuple[int, tuple[str, ...], int, int], _Read] = {}
@@ -137,7 +137,7 @@ class _Reading:
     def _entities(self, hit: Hit) -> _Read:
         captures: dict[str, str] = {}
         for rule in hit.use.context:
-            found = self.matcher.context(rule, hit.start, hit.end, self.around)
+            found = self.matcher.context(rule, self.data, hit.start, hit.end, self.nearby)
             captures |= {key: value for key, value in found.items() if key not in captures}
         # What the error sentence itself says beats what its surroundings suggest.
         captures |= hit.captures
@@ -164,7 +164,7 @@ class _Reading:
     def _ruled_out(self, cause: Cause) -> bool:
         """True when the text holds one of the cause's exclusions (looked for once per cause)."""
         if cause.id not in self._excluded:
-            self._excluded[cause.id] = self.matcher.excluded(cause, self.around)
+            self._excluded[cause.id] = self.matcher.excluded(cause, self.data, self.nearby)
         return self._excluded[cause.id]
 
     def accept(self, hit: Hit) -> Diagnosis | None:
@@ -221,10 +221,10 @@ def diagnose(
     data, possible, secrets_seen = first_look(matcher, text)
     if possible == []:  # nothing can match: most chat messages
         return Triage([], reply_lang, secrets_seen)
-    found, around = matcher.scan(data, possible, asked=asked)
+    found, nearby = matcher.scan(data, possible, asked=asked)
     if not found:
         return Triage([], reply_lang, secrets_seen)
-    reading = _Reading(matcher, data, found, around)
+    reading = _Reading(matcher, data, found, nearby)
     hits = [h for h in reading.hits if asked or not h.use.cause.asked_only]
     diagnoses = _select(reading, [h for h in hits if h.use.confidence >= CONFIDENT])
     question = None

@@ -4,10 +4,10 @@ Every pattern is compiled with RE2. One RE2 set of the phrases the expressions c
 without (bot.literals) scans the paste once: most chat messages hold none and are done. The
 patterns whose phrases occur are run, by a capture-free twin, to find where they match (in a
 channel, only those whose matches can count unasked); the context rules' and exclusions'
-expressions whose phrases occur are looked for once each, when a match needs them, in the text
-the matches' windows cover. What the groups captured is read only for the matches that count.
-Matching runs on the paste's UTF-8 bytes (offsets are byte offsets): the str interface of the
-RE2 binding re-encodes the text on every call.
+expressions whose phrases occur are looked for only where a match needs them. What the groups
+captured is read only for the matches that count. Matching runs on the paste's UTF-8 bytes
+(offsets are byte offsets): the str interface of the RE2 binding re-encodes the text on every
+call.
 """
 
 from __future__ import annotations
@@ -287,13 +287,6 @@ class Matcher:
         self._prefilter = Prefilter([*users, *nearby], signs)
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
-        # How far before and after a match each context expression is looked for.
-        self._reaches = [[0, 0] for _ in self._nearby]
-        for rule, indices in self._context.values():
-            for index in indices:
-                reach = self._reaches[index]
-                reach[0] = max(reach[0], 0 if rule.look == "after" else rule.window)
-                reach[1] = max(reach[1], rule.window if rule.look == "around" else 0)
 
     @property
     def patterns(self) -> list[tuple[Any, tuple[Use, ...]]]:
@@ -319,26 +312,23 @@ class Matcher:
 
     def scan(
         self, data: bytes, possible: list[int] | None = None, *, asked: bool = True
-    ) -> tuple[list[Hit], Surroundings]:
-        """Every match of every pattern in the UTF-8 text, in no particular order, and the
-        surroundings the matches' context rules and exclusions read: one set scan (unless `look`
-        told `possible` already), then only the patterns whose phrases occur (none for most chat
-        messages). Unless `asked`, only the patterns with a use that counts unasked."""
+    ) -> tuple[list[Hit], frozenset[int]]:
+        """Every match of every pattern in the UTF-8 text, in no particular order, and which
+        context and exclusion expressions may occur in it (their phrases do): one set scan
+        (unless `look` told `possible` already), then only the patterns whose phrases occur
+        (none for most chat messages). Unless `asked`, only the patterns with a use that counts
+        unasked."""
         if possible is None:
             possible = self.look(data)[0]
         patterns = len(self._patterns)
         cut = bisect.bisect_left(possible, patterns)
         candidates = possible[:cut] if asked else [i for i in possible[:cut] if i in self._unasked]
         found = self.hits(data, candidates)
-        if not found:
-            return found, Surroundings(self._nearby, self._reaches, data, _NOTHING, (0, 0))
-        nearby = frozenset(i - patterns for i in possible[cut:])
-        span = (min(hit.start for hit in found), max(hit.end for hit in found))
-        return found, Surroundings(self._nearby, self._reaches, data, nearby, span)
+        return found, frozenset(i - patterns for i in possible[cut:]) if found else _NOTHING
 
-    def excluded(self, cause: Cause, around: Surroundings) -> bool:
+    def excluded(self, cause: Cause, data: bytes, nearby: frozenset[int]) -> bool:
         """True when one of the cause's `unless` expressions occurs in the text."""
-        return any(around.occurs(index) for index in self._unless[cause.id])
+        return any(index in nearby and self._nearby[index].occurs(data) for index in self._unless[cause.id])
 
     def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
         """Every match of the candidate patterns (by index) in the UTF-8 text."""
@@ -351,117 +341,32 @@ class Matcher:
                     found += [Hit(use, start, end, read, index) for use in compiled.uses]
         return found
 
-    def context(self, rule_name: str, start: int, end: int, around: Surroundings) -> dict[str, str]:
-        """What the named context rule finds around the match text[start:end]; {} when nothing."""
+    def context(
+        self, rule_name: str, data: bytes, start: int, end: int, nearby: frozenset[int]
+    ) -> dict[str, str]:
+        """What the named context rule finds around data[start:end]; {} when nothing. Only the
+        rule's expressions whose phrases occur in the text (`nearby`) are looked for."""
         rule, indices = self._context[rule_name]
         if rule.look == "after":
-            low, high = end, end + rule.window
+            low, high = end, min(len(data), end + rule.window)
         elif rule.look == "before":
             # The match itself counts too: a wrapper may open it (Terraform's "IAM Role (...)").
-            low, high = start - rule.window, end
+            low, high = max(0, start - rule.window), end
         else:
-            low, high = start - rule.window, end + rule.window
+            low, high = max(0, start - rule.window), min(len(data), end + rule.window)
         found: dict[str, str] = {}
         for index in indices:
+            if index not in nearby:
+                continue
+            expression = self._nearby[index]
             if rule.look == "after":
-                chosen = around.starting_at(index, low, high)
-            elif rule.look == "before":
-                chosen = around.last_within(index, low, high)
+                chosen = expression.match_at(data, low, high)
+            elif rule.look == "around":
+                chosen = next(expression.spans(data, low, high), None)
             else:
-                chosen = around.first_within(index, low, high)
-            if chosen is not None:
-                found = around.captures(index, chosen) | found
+                chosen = None
+                for chosen in expression.spans(data, low, high):  # noqa: B007 - the last is the nearest
+                    pass
+            if chosen is not None and chosen[1] > chosen[0]:
+                found = expression.captures(data, *chosen) | found
         return found
-
-
-class Surroundings:
-    """The context rules' and exclusions' expressions in one paste. Each is looked for once, the
-    first time a match asks, in all the text any match's window covers (a flood of errors asks
-    the same ones hundreds of times, for windows that overlap); a window's first or last match
-    is then found among those occurrences, as a search of the window alone would find it. What
-    an occurrence captured is read once. Only expressions whose phrases occur (`possible`) are
-    looked for."""
-
-    def __init__(
-        self,
-        expressions: list[Expression],
-        reaches: list[list[int]],
-        data: bytes,
-        possible: frozenset[int],
-        matched: tuple[int, int],
-    ) -> None:
-        """`reaches`: how far before and after a match each expression is looked for; `matched`:
-        from the first match's start to the last one's end."""
-        self._expressions, self._reaches, self._data, self._possible = expressions, reaches, data, possible
-        self._matched = matched
-        # Each expression's non-empty occurrences, left to right: their starts and their ends.
-        self._found: dict[int, tuple[list[int], list[int]]] = {}
-        self._read: dict[tuple[int, int, int], dict[str, str]] = {}
-
-    def _occurrences(self, index: int) -> tuple[list[int], list[int]]:
-        found = self._found.get(index)
-        if found is None:
-            (before, after), (first, last) = self._reaches[index], self._matched
-            region = (max(0, first - before), min(len(self._data), last + after))
-            spans = [
-                span for span in self._expressions[index].spans(self._data, *region) if span[1] > span[0]
-            ]
-            found = self._found[index] = ([s for s, _ in spans], [e for _, e in spans])
-        return found
-
-    def occurs(self, index: int) -> bool:
-        """True when the expression occurs anywhere in the paste."""
-        return index in self._possible and self._expressions[index].occurs(self._data)
-
-    def last_within(self, index: int, low: int, high: int) -> tuple[int, int] | None:
-        """The last match in text[low:high], as a search of that window finds it."""
-        if index not in self._possible:
-            return None
-        starts, ends = self._occurrences(index)
-        if self._straddled(starts, ends, low) or self._straddled(starts, ends, high):
-            return self._window(index, low, high, last=True)
-        at = bisect.bisect_right(ends, high) - 1
-        return (starts[at], ends[at]) if at >= 0 and starts[at] >= low else None
-
-    def first_within(self, index: int, low: int, high: int) -> tuple[int, int] | None:
-        """The first match in text[low:high], as a search of that window finds it."""
-        if index not in self._possible:
-            return None
-        starts, ends = self._occurrences(index)
-        if self._straddled(starts, ends, low) or self._straddled(starts, ends, high):
-            return self._window(index, low, high, last=False)
-        at = bisect.bisect_left(starts, low)
-        return (starts[at], ends[at]) if at < len(starts) and ends[at] <= high else None
-
-    @staticmethod
-    def _straddled(starts: list[int], ends: list[int], edge: int) -> bool:
-        """True when an occurrence runs across the edge. Otherwise a search of a window with that
-        edge finds exactly the occurrences lying in the window (the one before the window ended
-        by its start, and nothing can start between two occurrences)."""
-        at = bisect.bisect_right(starts, edge) - 1
-        return at >= 0 and starts[at] < edge < ends[at]
-
-    def _window(self, index: int, low: int, high: int, *, last: bool) -> tuple[int, int] | None:
-        """A search of the window itself, for the rare windows an occurrence runs across."""
-        chosen = None
-        for span in self._expressions[index].spans(self._data, max(0, low), min(high, len(self._data))):
-            if span[1] > span[0]:
-                chosen = span
-                if not last:
-                    break
-        return chosen
-
-    def starting_at(self, index: int, start: int, high: int) -> tuple[int, int] | None:
-        """A match that starts exactly at `start` and ends by `high` (the tail of a sentence)."""
-        if index not in self._possible:
-            return None
-        span = self._expressions[index].match_at(self._data, start, min(high, len(self._data)))
-        return span if span is not None and span[1] > span[0] else None
-
-    def captures(self, index: int, span: tuple[int, int]) -> dict[str, str]:
-        """What the expression's groups captured in its occurrence at `span`."""
-        key = (index, *span)
-        read = self._read.get(key)
-        if read is None:
-            read = self._read[key] = self._expressions[index].captures(self._data, *span)
-        return read
