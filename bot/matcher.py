@@ -354,19 +354,28 @@ class Matcher:
             low, high = max(0, start - rule.window), end
         else:
             low, high = max(0, start - rule.window), min(len(data), end + rule.window)
-        found: dict[str, str] = {}
-        for index in indices:
+        chosen: list[tuple[int, int, int, Expression]] = []  # (start, end, order, expression)
+        for order, index in enumerate(indices):
             if index not in nearby:
                 continue
             expression = self._nearby[index]
             if rule.look == "after":
-                chosen = expression.match_at(data, low, high)
+                span = expression.match_at(data, low, high)
             elif rule.look == "around":
-                chosen = next(expression.spans(data, low, high), None)
+                span = next(expression.spans(data, low, high), None)
             else:
-                chosen = None
-                for chosen in expression.spans(data, low, high):  # noqa: B007 - the last is the nearest
+                span = None
+                for span in expression.spans(data, low, high):  # noqa: B007 - the last is the nearest
                     pass
-            if chosen is not None and chosen[1] > chosen[0]:
-                found = expression.captures(data, *chosen) | found
+            if span is not None and span[1] > span[0]:
+                chosen.append((*span, order, expression))
+        if rule.look == "before":
+            # The nearest wins: within the window, an earlier error's wrapper may precede this
+            # error's own (at one place, the rule's first expression wins).
+            chosen.sort(key=lambda c: (c[1], -c[2]))
+        else:
+            chosen.reverse()  # the rule's first expression wins
+        found: dict[str, str] = {}
+        for start, end, _, expression in chosen:
+            found |= expression.captures(data, start, end)
         return found

@@ -101,3 +101,16 @@ def test_a_paste_cut_inside_the_cli_wrapper_still_names_the_operation() -> None:
     assert cut.primary is not None and cut.primary.entities["operation"] == "CreateKeyPair"
     prose = diagnose(f"we ran the nightly operation: {denial}")
     assert prose.primary is not None and "operation" not in prose.primary.entities
+
+
+def test_the_nearest_wrapper_names_the_operation_not_an_earlier_errors() -> None:
+    cli = (
+        "An error occurred (MalformedPolicyDocument) when calling the UpdateAssumeRolePolicy operation: "
+        'Invalid principal in policy: "AWS":"arn:aws:iam::210987654321:role/ci-deployer"'
+    )
+    terraform = (
+        "Error: creating IAM Role (lambda-exec): operation error IAM: CreateRole, https response error "
+        'StatusCode: 400, MalformedPolicyDocument: Invalid principal in policy: "SERVICE":"lamda.amazonaws.com"'
+    )
+    triage = diagnose(f"{cli}\n\n{terraform}")
+    assert [d.entities.get("operation") for d in triage.diagnoses] == ["UpdateAssumeRolePolicy", "CreateRole"]
