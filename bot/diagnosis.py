@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from bot import credentials, entities, language, paste
-from bot.knowledge import CONFIDENT, Cause, KnowledgeBase, Lang, bundled
+from bot.knowledge import Cause, KnowledgeBase, Lang, bundled
 from bot.matcher import Hit, Matcher
 from bot.values import applies, template_values
 
@@ -225,12 +225,11 @@ def diagnose(
     if not found:
         return Triage([], reply_lang, secrets_seen)
     reading = _Reading(matcher, data, found, nearby)
-    hits = [h for h in reading.hits if asked or not h.use.cause.asked_only]
-    diagnoses = _select(reading, [h for h in hits if h.use.confidence >= CONFIDENT])
+    diagnoses = _select(reading, [h for h in reading.hits if h.use.counts(asked)])
     question = None
     if asked and not diagnoses:
         # The strongest match left whose cause has a question, and holds there, asks it.
-        for hit in sorted(hits, key=lambda h: (-h.use.confidence, h.start)):
+        for hit in sorted(reading.hits, key=lambda h: (-h.use.confidence, h.start)):
             ask = hit.use.cause.question
             if ask is not None and reading.accept(hit):
                 question = ask(reply_lang)

@@ -161,11 +161,10 @@ class Use:
     def of(cls, cause: Cause, confidence: float) -> Use:
         return cls(cause, confidence, cause.rank, tuple(cause.context))
 
-    @property
-    def unasked(self) -> bool:
-        """True when a match counts without anyone asking (a message in a channel): a confident
-        match of a cause that is not answered only when asked."""
-        return self.confidence >= CONFIDENT and not self.cause.asked_only
+    def counts(self, asked: bool) -> bool:
+        """True when a match gives a diagnosis: a confident match, of a cause answered unasked
+        (a message in a channel) unless someone asked."""
+        return self.confidence >= CONFIDENT and (asked or not self.cause.asked_only)
 
 
 class Hit:
@@ -270,7 +269,9 @@ class Matcher:
             for r, u in users.items()
         ]
         # The patterns a reading nobody asked for can use (the others are not looked for then).
-        self._unasked = frozenset(i for i, p in enumerate(self._patterns) if any(u.unasked for u in p.uses))
+        self._unasked = frozenset(
+            i for i, p in enumerate(self._patterns) if any(u.counts(asked=False) for u in p.uses)
+        )
         # The context rules' and exclusions' expressions, numbered in `_nearby` (and after the
         # patterns in what `look` tells).
         nearby: dict[str, int] = {}
