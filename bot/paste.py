@@ -25,7 +25,8 @@ def _half_width(match: re.Match[str]) -> str:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # Lone surrogates (JSON can carry them) cannot be encoded: they become what encoding with
-# "replace" makes of them.
+# "replace" makes of them, as the first look reads them (halves in the text itself are never
+# joined; only escaped ones, which a JSON body means as one character, are).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")

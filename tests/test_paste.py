@@ -94,6 +94,7 @@ _PIECES = [
     "\u2028",
     "\u200d",
     "\ud800",
+    "\ud83d\ude00",  # both halves of one character, unescaped
     "\uff5c",
     "secret",
     "ToKeN",
