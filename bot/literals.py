@@ -177,12 +177,11 @@ def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
     white space a phrase; the sequence needs what its phrases and other pieces need."""
     needs: list[Need] = []
     phrase = _PhraseBuilder()
-    finite = True  # the whole sequence so far is one run
+    finite = True  # every piece so far is finite
     for op, value in items:
         gap = _gap(op, value)
         info = _node(op, value) if gap is None else _ANYTHING
         if info.exact is not None:
-            finite = finite and len(phrase.run) * len(info.exact) <= _MAX_EXACT
             phrase.add(info.exact)
             continue
         finite = False
@@ -190,7 +189,7 @@ def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
             phrase.gap(gap)
             continue
         needs += [phrase.close(), info.need]
-    if finite:
+    if finite and not phrase.pieces:  # one run, never closed: the sequence is finite
         return _Info(exact=phrase.run)
     needs.append(phrase.close())
     return _Info(need=_all(needs))
