@@ -87,10 +87,10 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
             plain = paste.unlink(text)
         data = plain.encode("utf-8", "replace")
         possible, signs = matcher.look(data)
-        wrapped = paste.wrapped(plain)
-        if not signs and not wrapped:
+        # Whether lines were wrapped is worked out last and once: it splits the text.
+        needs_normalising = (bool(signs) and any(map(_calls_for_normalising, signs))) or paste.wrapped(plain)
+        if not needs_normalising and not signs:
             return data, possible, []  # most messages: nothing to prepare
-        needs_normalising = wrapped or any(map(_calls_for_normalising, signs))
     if needs_normalising:
         data = paste.normalise(text).encode("utf-8", "replace")
         possible, signs = matcher.look(data)
