@@ -32,18 +32,38 @@ class Diagnosis:
         return self.cause.level
 
 
-@dataclass(slots=True)
 class Triage:
     """Everything the bot concluded about one paste; the first diagnosis is the primary one."""
 
-    diagnoses: list[Diagnosis]
-    lang: Lang
-    secrets_seen: list[str] = field(default_factory=list)
-    question: str | None = None
+    __slots__ = ("_lang", "_paste", "diagnoses", "question", "secrets_seen")
+
+    def __init__(
+        self,
+        diagnoses: list[Diagnosis],
+        lang: Lang | None,
+        secrets_seen: list[str] | None = None,
+        question: str | None = None,
+        *,
+        paste: str = "",
+    ) -> None:
+        """`lang` None: the paste's own language, worked out only when a reply needs it (most
+        chat messages get none)."""
+        self.diagnoses, self.secrets_seen, self.question = diagnoses, secrets_seen or [], question
+        self._lang, self._paste = lang, paste
+
+    @property
+    def lang(self) -> Lang:
+        """The language to reply in."""
+        if self._lang is None:
+            self._lang = language.detect(self._paste)
+        return self._lang
 
     @property
     def primary(self) -> Diagnosis | None:
         return self.diagnoses[0] if self.diagnoses else None
+
+    def __repr__(self) -> str:
+        return f"Triage({self.diagnoses!r}, lang={self.lang!r}, secrets_seen={self.secrets_seen!r})"
 
 
 # What tells that a paste must be prepared (normalised, credentials taken out) before matching.
@@ -52,6 +72,10 @@ SIGNS = (*paste.CHANGES, *credentials.SIGNS)
 
 def _calls_for_normalising(sign: int) -> bool:
     return sign < len(paste.CHANGES)  # an unknown sign (-1) calls for everything
+
+
+def _only_tidies(sign: int) -> bool:
+    return 0 <= sign < len(paste.TIDYING)
 
 
 def _calls_for_redacting(sign: int) -> bool:
@@ -76,9 +100,10 @@ def prepare(text: str) -> tuple[str, list[str]]:
 
 def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, list[str]]:
     """The prepared paste's UTF-8 bytes, the expressions that may match in them (None: not
-    looked at yet), and the kinds of credential seen: what `prepare` gives. The signs a look
-    finds tell which preparing steps can change the paste: most messages need none, and are done
-    in one set scan; most of the rest need normalising but hold no credential."""
+    looked at yet), and the kinds of credential seen: what `prepare` gives (but where nothing can
+    match, `possible` is [], the bytes may be the paste's own). The signs a look finds tell which
+    preparing steps can change the paste: most messages need none, and are done in one set scan;
+    most of the rest need normalising but hold no credential."""
     needs_normalising = True
     if len(text) <= paste.MAX_CHARS:  # a longer paste is cut first
         plain = text
@@ -87,10 +112,16 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
             plain = paste.unlink(text)
         data = plain.encode("utf-8", "replace")
         possible, signs = matcher.look(data)
-        # Whether lines were wrapped is worked out last and once: it splits the text.
-        needs_normalising = (bool(signs) and any(map(_calls_for_normalising, signs))) or paste.wrapped(plain)
-        if not needs_normalising and not signs:
-            return data, possible, []  # most messages: nothing to prepare
+        if not signs:
+            # Whether lines were wrapped is worked out last and once: it splits the text.
+            needs_normalising = paste.wrapped(plain)
+            if not needs_normalising:
+                return data, possible, []  # most messages: nothing to prepare
+        elif possible == [] and all(map(_only_tidies, signs)) and not paste.may_rejoin(plain):
+            # No phrase, and tidying white space cannot make one: chatter with a code block.
+            return data, possible, []
+        else:
+            needs_normalising = any(map(_calls_for_normalising, signs)) or paste.wrapped(plain)
     if needs_normalising:
         data = paste.normalise(text).encode("utf-8", "replace")
         possible, signs = matcher.look(data)
@@ -218,21 +249,21 @@ def diagnose(
     """Diagnose a paste. Passive mode keeps only confident matches; asked mode also answers
     question-type causes and turns a weak match into a clarifying question."""
     matcher = matcher or default_matcher()
-    reply_lang = lang or language.detect(text)
     data, possible, secrets_seen = first_look(matcher, text)
     if possible == []:  # nothing can match: most chat messages
-        return Triage([], reply_lang, secrets_seen)
+        return Triage([], lang, secrets_seen, paste=text)
     found, nearby = matcher.scan(data, possible, asked=asked)
     if not found:
-        return Triage([], reply_lang, secrets_seen)
+        return Triage([], lang, secrets_seen, paste=text)
     reading = _Reading(matcher, data, found, nearby)
-    diagnoses = _select(reading, [h for h in reading.hits if h.use.counts(asked)])
-    question = None
-    if asked and not diagnoses:
+    triage = Triage(
+        _select(reading, [h for h in reading.hits if h.use.counts(asked)]), lang, secrets_seen, paste=text
+    )
+    if asked and not triage.diagnoses:
         # The strongest match left whose cause has a question, and holds there, asks it.
         for hit in sorted(reading.hits, key=lambda h: (-h.use.confidence, h.start)):
             ask = hit.use.cause.question
             if ask is not None and reading.accept(hit):
-                question = ask(reply_lang)
+                triage.question = ask(triage.lang)
                 break
-    return Triage(diagnoses, reply_lang, secrets_seen, question)
+    return triage

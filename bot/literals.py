@@ -94,8 +94,13 @@ def _alternation(regexes: Collection[str]) -> str:
     return next(iter(regexes)) if len(regexes) == 1 else "(?:" + "|".join(regexes) + ")"
 
 
+def _spelled(string: str) -> str:
+    """The literal string as a phrase reads it: its white space, as any gap (see _GAPS)."""
+    return _GAPS[(1, sre.MAXREPEAT)].join(map(re2.escape, _WHITE_SPACE.split(string)))
+
+
 def _strings(strings: Collection[str]) -> str:
-    return _alternation(sorted(re2.escape(s) for s in strings))
+    return _alternation(sorted(map(_spelled, strings)))
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,17 @@ class _PhraseBuilder:
         return phrase if phrase.weight >= MIN_WEIGHT else ALWAYS
 
 
-# White space a phrase may hold, by the (minimum, maximum) of `\s`'s repetition.
-_GAPS = {(1, sre.MAXREPEAT): r"\s+", (0, sre.MAXREPEAT): r"\s*", (0, 1): r"\s?", (1, 1): r"\s"}
+# White space a phrase may hold, by the (minimum, maximum) of `\s`'s repetition. A phrase reads any
+# gap as one of any length, backticks counted as white space: then tidying a paste's white space and
+# code fences (bot.paste.TIDYING) cannot make a phrase appear, and a paste holding none needs no
+# tidying to be seen to match nothing.
+_GAPS = {
+    (1, sre.MAXREPEAT): r"[\s`]+",
+    (0, sre.MAXREPEAT): r"[\s`]*",
+    (0, 1): r"[\s`]*",
+    (1, 1): r"[\s`]+",
+}
+_WHITE_SPACE = re.compile(r"[ \t\n\r\f]+")
 _SPACED = frozenset({_GAPS[(1, sre.MAXREPEAT)], _GAPS[(1, 1)]})
 
 

@@ -126,23 +126,44 @@ def _wrap_runs(lines: list[str]) -> set[int]:
 # RE2 expressions, one of which occurs in every text that normalising changes, apart from what
 # `wrapped` tells and the cut at MAX_CHARS: the characters and sequences each step acts on. A
 # paste holding none of them is read as it is, without a normalising pass.
+#
+# Those that only tidy white space: tabs and CRs, runs of spaces, trailing spaces, blank lines,
+# and backticks with white space (or the text's edge) on both sides, as code fences stand. The
+# phrases a first look reads take any gap for white space (bot.literals), so tidying cannot make
+# one appear; unless `may_rejoin` tells otherwise, a paste holding no phrase needs no tidying.
+TIDYING = (
+    r"[\t\r]",
+    r"  | \n| \z|\n\n\n",
+    "`",
+)
 CHANGES = (
-    # Controls (tab and CR too), non-breaking and ideographic spaces, full-width forms.
-    r"[\x00-\x09\x0b-\x1f\x7f\x{a0}\x{3000}\x{fffe}\x{ffff}\x{ff01}-\x{ff5e}]",
+    *TIDYING,
+    # Controls, non-breaking and ideographic spaces, full-width forms.
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{a0}\x{3000}\x{fffe}\x{ffff}\x{ff01}-\x{ff5e}]",
     r"\\(?:[\"n]|u00)",  # JSON escapes
     r"<(?:https?:|mailto:|[@#!]|\?xml|/)",  # Slack's links and mentions, XML
-    r"[&`]",  # HTML entities, code
-    r"(?m)^[ \t]*[│╷╵┃|](?:[ \t]|$)",  # box margins
-    r"  | \n| \z|\n\n\n",  # runs of spaces, trailing spaces, blank lines
+    "&",  # HTML entities
+    r"[^\s`]`|`[^\s`]",  # a backtick next to a token: removing it joins what is around it
+    r"(?m)(?:^|\r)[ \t]*[│╷╵┃|](?:[ \t\r]|$)",  # box margins (a CR becomes a line break)
     # A line ending inside a token `_breaks_token` joins: an ARN, a path, an assignment.
-    r"(?:arn:|/\S*/|=)(?:\S*[:/=_-])?\n",
+    r"(?:arn:|/\S*/|=)(?:\S*[:/=_-])?[ \t]*[\r\n]",
 )
+_LINE_BREAK = re.compile("\r\n|\r|\n")
 
 
 def wrapped(text: str) -> bool:
     """True when the text may hold lines a terminal wrapped at one width (what `CHANGES` cannot
     tell)."""
     return len(text) > 2 * _WRAP_MIN and "\n" in text and _same_widths(list(map(len, text.split("\n"))))
+
+
+def may_rejoin(text: str) -> bool:
+    """True when tidying the text's white space could leave lines that unwrapping joins: two
+    neighbouring lines at least _WRAP_MIN long (tidying only shortens lines)."""
+    if len(text) < 2 * _WRAP_MIN:
+        return False
+    lengths = list(map(len, _LINE_BREAK.split(text) if "\r" in text else text.split("\n")))
+    return max(lengths) >= _WRAP_MIN and any(a >= _WRAP_MIN <= b for a, b in itertools.pairwise(lengths))
 
 
 def unlink(text: str) -> str:
