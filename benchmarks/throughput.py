@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from messages import messages
 
 from bot.diagnosis import default_matcher, diagnose
-from bot.matcher import Hit, Matcher
+from bot.matcher import Hit, Matcher, Uses
 
 
 class BaselineMatcher(Matcher):
@@ -30,7 +30,9 @@ class BaselineMatcher(Matcher):
 
     def __init__(self, base: Matcher) -> None:
         self.__dict__.update(base.__dict__)
-        self._plain = [(use, re.compile(regex.pattern)) for regex, uses in base.patterns for use in uses]
+        self._plain = [
+            (Uses.of([use])[0], re.compile(regex.pattern)) for regex, uses in base.patterns for use in uses
+        ]
         self._everything = list(range(base.expressions))
         self.texts_searched = 0
 
@@ -40,7 +42,7 @@ class BaselineMatcher(Matcher):
         return self._everything, super().look(data)[1]
 
     def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
-        # Every pattern, one after the other.
+        # Every cause's pattern, one after the other.
         self.texts_searched += 1
         found: list[Hit] = []
         for use, regex in self._plain:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import operator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from bot import credentials, entities, language, paste
 from bot.knowledge import Cause, KnowledgeBase, Lang, bundled
-from bot.matcher import Hit, Matcher
+from bot.matcher import Hit, Matcher, Use
 from bot.values import applies, template_values
 
 
@@ -166,9 +167,9 @@ class _Reading:
         self._seen: dict[tuple[int, tuple[str, ...], int, int, bytes], _Read] = {}
         self._excluded: dict[str, bool] = {}
 
-    def _entities(self, hit: Hit) -> _Read:
+    def _entities(self, hit: Hit, context: tuple[str, ...]) -> _Read:
         captures: dict[str, str] = {}
-        for rule in hit.use.context:
+        for rule in context:
             found = self.matcher.context(rule, self.data, hit.start, hit.end, self.nearby)
             captures |= {key: value for key, value in found.items() if key not in captures}
         # What the error sentence itself says beats what its surroundings suggest.
@@ -176,8 +177,8 @@ class _Reading:
         values = entities.build(captures, self.matcher.kb.shared.deny_layers)
         return _Read(values, entities.hidden(captures), self.matcher.kb.shared.passed_to_service)
 
-    def _read(self, hit: Hit) -> _Read:
-        place = (hit.pattern, hit.use.context, hit.start, hit.end)
+    def _read(self, hit: Hit, context: tuple[str, ...]) -> _Read:
+        place = (hit.pattern, context, hit.start, hit.end)
         read = self._at.get(place)
         if read is None:
             low = max(0, hit.start - self.matcher.reach)
@@ -189,7 +190,7 @@ class _Reading:
             )
             read = self._seen.get(around)
             if read is None:
-                read = self._seen[around] = self._entities(hit)
+                read = self._seen[around] = self._entities(hit, context)
             self._at[place] = read
         return read
 
@@ -199,15 +200,24 @@ class _Reading:
             self._excluded[cause.id] = self.matcher.excluded(cause, self.data, self.nearby)
         return self._excluded[cause.id]
 
-    def accept(self, hit: Hit) -> Diagnosis | None:
-        """The hit as a diagnosis, or None when its cause is ruled out or its requirements fail."""
-        cause = hit.use.cause
+    def accept(self, hit: Hit, use: Use) -> Diagnosis | None:
+        """The hit as the use's diagnosis, or None when its cause is ruled out or its requirements
+        fail."""
+        cause = use.cause
         if cause.unless and self._ruled_out(cause):
             return None
-        read = self._read(hit)
+        read = self._read(hit, use.context)
         if cause.requires and not read.meets(cause):
             return None
-        return Diagnosis(cause, hit.use.confidence, read.values, hit.start, hit.end, read.hidden)
+        return Diagnosis(cause, use.confidence, read.values, hit.start, hit.end, read.hidden)
+
+    def first(self, hit: Hit, uses: tuple[Use, ...]) -> Diagnosis | None:
+        """The hit as the diagnosis of the first of the uses whose cause holds there."""
+        for use in uses:
+            diagnosis = self.accept(hit, use)
+            if diagnosis is not None:
+                return diagnosis
+        return None
 
 
 def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
@@ -215,21 +225,28 @@ def candidates(matcher: Matcher, text: str) -> list[Diagnosis]:
     Positions are offsets into the text's UTF-8 bytes."""
     data = text.encode("utf-8", "replace")
     reading = _Reading(matcher, data, *matcher.scan(data))
-    return [d for d in map(reading.accept, reading.hits) if d is not None]
+    found = (reading.accept(hit, use) for hit in reading.hits for use in hit.uses.all)
+    return [d for d in found if d is not None]
 
 
-def _select(reading: _Reading, hits: list[Hit]) -> list[Diagnosis]:
+_ORDER = operator.attrgetter("order")
+
+
+def _select(reading: _Reading, asked: bool) -> list[Diagnosis]:
     """One cause per place in the text: the most specific level wins, then the longest match;
-    the kept ones in precedence order, repeats (same cause and entities) collapsed."""
+    the kept ones in precedence order, repeats (same cause and entities) collapsed. Only uses
+    that count (Use.counts) give diagnoses."""
     kept: list[Diagnosis] = []
     taken: list[tuple[int, int]] = []  # kept spans, sorted and disjoint
-    for hit in sorted(hits, key=lambda h: (h.use.rank, h.start, h.start - h.end, -h.use.confidence)):
+    hits = [hit for hit in reading.hits if hit.uses.counting(asked)]
+    hits.sort(key=_ORDER)
+    for hit in hits:
         index = bisect.bisect_left(taken, (hit.start, hit.end))
         if (index > 0 and taken[index - 1][1] > hit.start) or (
             index < len(taken) and taken[index][0] < hit.end
         ):
             continue
-        diagnosis = reading.accept(hit)
+        diagnosis = reading.first(hit, hit.uses.counting(asked))
         if diagnosis is not None:
             kept.append(diagnosis)
             taken.insert(index, (hit.start, hit.end))
@@ -256,14 +273,13 @@ def diagnose(
     if not found:
         return Triage([], lang, secrets_seen, paste=text)
     reading = _Reading(matcher, data, found, nearby)
-    triage = Triage(
-        _select(reading, [h for h in reading.hits if h.use.counts(asked)]), lang, secrets_seen, paste=text
-    )
+    triage = Triage(_select(reading, asked), lang, secrets_seen, paste=text)
     if asked and not triage.diagnoses:
         # The strongest match left whose cause has a question, and holds there, asks it.
-        for hit in sorted(reading.hits, key=lambda h: (-h.use.confidence, h.start)):
-            ask = hit.use.cause.question
-            if ask is not None and reading.accept(hit):
-                triage.question = ask(triage.lang)
-                break
+        for hit in sorted(reading.hits, key=lambda h: (-h.uses.confidence, h.start)):
+            for use in hit.uses.all:
+                ask = use.cause.question
+                if ask is not None and reading.accept(hit, use):
+                    triage.question = ask(triage.lang)
+                    return triage
     return triage

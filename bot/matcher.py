@@ -167,18 +167,53 @@ class Use:
         return self.confidence >= CONFIDENT and (asked or not self.cause.asked_only)
 
 
-class Hit:
-    """One place where a cause's pattern matched; what it captured is read only when asked for,
-    once for every cause sharing the match (a paste may hold hundreds of matches that precedence
-    or repetition make irrelevant)."""
+@dataclass(frozen=True, slots=True)
+class Uses:
+    """The uses of one pattern that rank alike (one rank, one confidence), in the knowledge base's
+    order. A match is one hit for all of them, and the first whose cause holds there is its
+    diagnosis: causes sharing a sentence are told apart by what it says (the denying layer)."""
 
-    __slots__ = ("_read", "end", "pattern", "start", "use")
+    rank: int
+    confidence: float
+    all: tuple[Use, ...]
+    asked: tuple[Use, ...]  # those that count when someone asked
+    unasked: tuple[Use, ...]  # those that count in a channel
+
+    @classmethod
+    def of(cls, uses: Iterable[Use]) -> list[Uses]:
+        """The uses grouped by rank and confidence, groups in order of their first use."""
+        groups: dict[tuple[int, float], list[Use]] = {}
+        for use in uses:
+            groups.setdefault((use.rank, use.confidence), []).append(use)
+        return [
+            cls(
+                rank,
+                confidence,
+                tuple(group),
+                *(tuple(u for u in group if u.counts(a)) for a in (True, False)),
+            )
+            for (rank, confidence), group in groups.items()
+        ]
+
+    def counting(self, asked: bool) -> tuple[Use, ...]:
+        """The uses whose diagnoses count (see Use.counts)."""
+        return self.asked if asked else self.unasked
+
+
+class Hit:
+    """One place where a pattern matched, for some of its uses; what it captured is read only when
+    asked for, once for every hit of the match (a paste may hold hundreds of matches that
+    precedence or repetition make irrelevant)."""
+
+    __slots__ = ("_read", "end", "order", "pattern", "start", "uses")
 
     def __init__(
-        self, use: Use, start: int, end: int, read: Callable[[], dict[str, str]], pattern: int = -1
+        self, uses: Uses, start: int, end: int, read: Callable[[], dict[str, str]], pattern: int = -1
     ) -> None:
-        self.use, self.start, self.end, self._read = use, start, end, read
+        self.uses, self.start, self.end, self._read = uses, start, end, read
         self.pattern = pattern  # which distinct expression matched: hits of one match share it
+        # Precedence: the most specific level first, then the earliest, the longest, the surest.
+        self.order = (uses.rank, start, start - end, -uses.confidence)
 
     @property
     def captures(self) -> dict[str, str]:
@@ -202,11 +237,12 @@ class _Captures:
 
 @dataclass(frozen=True)
 class _CompiledPattern:
-    """One distinct expression and every (cause, confidence) that uses it: causes that share a
-    pattern (the AccessDenied sentence, one cause per denying layer) are scanned for once."""
+    """One distinct expression and every (cause, confidence) that uses it, grouped (Uses): causes
+    that share a pattern (the AccessDenied sentence, one cause per denying layer) are scanned for
+    once."""
 
     expression: Expression
-    uses: tuple[Use, ...]
+    uses: list[Uses]
 
 
 _UNKNOWN_SIGN = (-1,)
@@ -265,13 +301,11 @@ class Matcher:
             for pattern in cause.patterns:
                 users.setdefault(kb.expand(pattern.regex), []).append((cause, pattern.confidence))
         self._patterns = [
-            _CompiledPattern(Expression(r), tuple(Use.of(c, confidence) for c, confidence in u))
+            _CompiledPattern(Expression(r), Uses.of(Use.of(c, confidence) for c, confidence in u))
             for r, u in users.items()
         ]
         # The patterns a reading nobody asked for can use (the others are not looked for then).
-        self._unasked = frozenset(
-            i for i, p in enumerate(self._patterns) if any(u.counts(asked=False) for u in p.uses)
-        )
+        self._unasked = frozenset(i for i, p in enumerate(self._patterns) if any(u.unasked for u in p.uses))
         # The context rules' and exclusions' expressions, numbered in `_nearby` (and after the
         # patterns in what `look` tells).
         nearby: dict[str, int] = {}
@@ -292,13 +326,13 @@ class Matcher:
     @property
     def patterns(self) -> list[tuple[Any, tuple[Use, ...]]]:
         """Each distinct compiled expression with the causes' uses of it."""
-        return [(p.expression.regex, p.uses) for p in self._patterns]
+        return [(p.expression.regex, tuple(u for g in p.uses for u in g.all)) for p in self._patterns]
 
     def pattern_groups(self, cause: Cause) -> set[str]:
         """Every entity name the cause's own patterns can capture."""
         names: set[str] = set()
         for compiled in self._patterns:
-            if any(use.cause.id == cause.id for use in compiled.uses):
+            if any(use.cause.id == cause.id for group in compiled.uses for use in group.all):
                 names.update(group_names(compiled.expression.regex))
         return names
 
@@ -339,7 +373,7 @@ class Matcher:
             for start, end in compiled.expression.spans(data):
                 if end > start:
                     read = _Captures(compiled.expression, data, start, end)
-                    found += [Hit(use, start, end, read, index) for use in compiled.uses]
+                    found += [Hit(uses, start, end, read, index) for uses in compiled.uses]
         return found
 
     def context(
