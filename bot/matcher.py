@@ -251,9 +251,14 @@ _UNKNOWN_SIGN = (-1,)
 class Prefilter:
     """Which of some expressions may match a text: one RE2 set scan for the phrases they cannot
     match without (bot.literals), then each expression's condition on the phrases found. The same
-    scan tells which of the `signs` occur (None: no signs known, as if every one always did)."""
+    scan tells which of the `signs` occur (None: no signs known, as if every one always did).
+    Only the first `leading` expressions (all by default) are looked for in their own right: the
+    others (context) matter only where one of those may match."""
 
-    def __init__(self, expressions: list[str], signs: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, expressions: list[str], signs: Iterable[str] | None = None, leading: int | None = None
+    ) -> None:
+        self._leading = len(expressions) if leading is None else leading
         needs = [need(regex) for regex in expressions]
         self._phrases = sorted(set().union(*map(phrases, needs)), key=lambda p: p.regex)
         numbers = {phrase: index for index, phrase in enumerate(self._phrases)}
@@ -270,14 +275,15 @@ class Prefilter:
         self.always = sorted(i for i, condition in enumerate(needs) if condition == ALWAYS)
         # Without known signs, every text is taken to hold one (an unknown one, numbered -1).
         self._signs_known = signs is not None
-        self._nothing = (self.always, () if self._signs_known else _UNKNOWN_SIGN)
+        leads = bool(self.always) and self.always[0] < self._leading
+        self._nothing = (self.always if leads else [], () if self._signs_known else _UNKNOWN_SIGN)
         self._set = _set_of([*map(phrase_expression, self._phrases), *(signs or ())])._set.Match
         # Pastes of one kind of error hold the same few phrases again and again.
         self._holding = lru_cache(maxsize=1024)(self._holding_phrases)
 
     def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
-        """The indices, ascending, of the expressions whose phrases occur in the UTF-8 text, and
-        of the signs that do."""
+        """The indices, ascending, of the expressions whose phrases occur in the UTF-8 text (none
+        unless a leading one's do), and of the signs that do."""
         found = self._set(data)
         return self._holding(tuple(sorted(found))) if found else self._nothing
 
@@ -286,6 +292,8 @@ class Prefilter:
         present = {i for i in found if i < count}
         possible = set(self.always).union(*(self._watchers[i] for i in present))
         candidates = sorted(i for i in possible if any(choice <= present for choice in self._choices[i]))
+        if not candidates or candidates[0] >= self._leading:
+            candidates = []
         signs = tuple(i - count for i in found if i >= count) if self._signs_known else _UNKNOWN_SIGN
         return candidates, signs
 
@@ -319,7 +327,7 @@ class Matcher:
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
         self._nearby = [Expression(regex) for regex in nearby]
         self.expressions = len(self._patterns) + len(self._nearby)
-        self._prefilter = Prefilter([*users, *nearby], signs)
+        self._prefilter = Prefilter([*users, *nearby], signs, leading=len(users))
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
 
