@@ -170,8 +170,8 @@ class _Reading:
     def _entities(self, hit: Hit, context: tuple[str, ...]) -> _Read:
         captures: dict[str, str] = {}
         for rule in context:
-            found = self.matcher.context(rule, self.data, hit.start, hit.end, self.nearby)
-            captures |= {key: value for key, value in found.items() if key not in captures}
+            for key, value in self.matcher.context(rule, self.data, hit.start, hit.end, self.nearby).items():
+                captures.setdefault(key, value)  # an earlier rule wins
         # What the error sentence itself says beats what its surroundings suggest.
         captures |= hit.captures
         values = entities.build(captures, self.matcher.kb.shared.deny_layers)

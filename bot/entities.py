@@ -86,6 +86,7 @@ def build(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, A
         account = _account(values)
         if account:
             values["account_id"] = account
-    return {key: values[key] for key in ENTITY_KEYS if key in values} | {
-        key: value for key, value in values.items() if key not in ENTITY_KEYS
-    }
+    ordered = {key: values[key] for key in ENTITY_KEYS if key in values}
+    if len(ordered) < len(values):
+        ordered |= {key: value for key, value in values.items() if key not in ordered}
+    return ordered

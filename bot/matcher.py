@@ -298,6 +298,17 @@ class Prefilter:
         return candidates, signs
 
 
+class _Rule:
+    """A context rule with its expressions, each with the number the first look gives it."""
+
+    __slots__ = ("expressions", "look", "numbers", "window")
+
+    def __init__(self, rule: ContextRule, expressions: list[tuple[int, Expression]]) -> None:
+        self.look, self.window = rule.look, rule.window
+        self.expressions = tuple(expressions)  # in the rule's order
+        self.numbers = frozenset(number for number, _ in expressions)
+
+
 class Matcher:
     """The knowledge base's patterns, compiled once."""
 
@@ -314,19 +325,22 @@ class Matcher:
         ]
         # The patterns a reading nobody asked for can use (the others are not looked for then).
         self._unasked = frozenset(i for i, p in enumerate(self._patterns) if any(u.unasked for u in p.uses))
-        # The context rules' and exclusions' expressions, numbered in `_nearby` (and after the
-        # patterns in what `look` tells).
-        nearby: dict[str, int] = {}
+        # The context rules' and exclusions' expressions, numbered after the patterns (as `look`
+        # tells which may occur).
+        nearby: dict[str, tuple[int, Expression]] = {}
 
-        def numbered(regex: str) -> int:
-            return nearby.setdefault(kb.expand(regex), len(nearby))
+        def numbered(regex: str) -> tuple[int, Expression]:
+            expanded = kb.expand(regex)
+            if expanded not in nearby:
+                nearby[expanded] = (len(users) + len(nearby), Expression(expanded))
+            return nearby[expanded]
 
-        self._context: dict[str, tuple[ContextRule, list[int]]] = {
-            name: (rule, [numbered(p) for p in rule.patterns]) for name, rule in kb.shared.context.items()
+        self._context = {
+            name: _Rule(rule, [numbered(p) for p in rule.patterns])
+            for name, rule in kb.shared.context.items()
         }
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
-        self._nearby = [Expression(regex) for regex in nearby]
-        self.expressions = len(self._patterns) + len(self._nearby)
+        self.expressions = len(users) + len(nearby)
         self._prefilter = Prefilter([*users, *nearby], signs, leading=len(users))
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
@@ -345,8 +359,7 @@ class Matcher:
         return names
 
     def context_groups(self, rule_name: str) -> set[str]:
-        _, indices = self._context[rule_name]
-        return {name for index in indices for name in group_names(self._nearby[index].regex)}
+        return {name for _, e in self._context[rule_name].expressions for name in group_names(e.regex)}
 
     def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
         """A first look at a UTF-8 text, in one set scan: which expressions may occur in it (for
@@ -367,11 +380,11 @@ class Matcher:
         cut = bisect.bisect_left(possible, patterns)
         candidates = possible[:cut] if asked else [i for i in possible[:cut] if i in self._unasked]
         found = self.hits(data, candidates)
-        return found, frozenset(i - patterns for i in possible[cut:]) if found else _NOTHING
+        return found, frozenset(possible[cut:]) if found else _NOTHING
 
     def excluded(self, cause: Cause, data: bytes, nearby: frozenset[int]) -> bool:
         """True when one of the cause's `unless` expressions occurs in the text."""
-        return any(index in nearby and self._nearby[index].occurs(data) for index in self._unless[cause.id])
+        return any(number in nearby and e.occurs(data) for number, e in self._unless[cause.id])
 
     def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
         """Every match of the candidate patterns (by index) in the UTF-8 text."""
@@ -389,7 +402,9 @@ class Matcher:
     ) -> dict[str, str]:
         """What the named context rule finds around data[start:end]; {} when nothing. Only the
         rule's expressions whose phrases occur in the text (`nearby`) are looked for."""
-        rule, indices = self._context[rule_name]
+        rule = self._context[rule_name]
+        if rule.numbers.isdisjoint(nearby):
+            return {}
         if rule.look == "after":
             low, high = end, min(len(data), end + rule.window)
         elif rule.look == "before":
@@ -398,10 +413,9 @@ class Matcher:
         else:
             low, high = max(0, start - rule.window), min(len(data), end + rule.window)
         chosen: list[tuple[int, int, int, Expression]] = []  # (start, end, order, expression)
-        for order, index in enumerate(indices):
-            if index not in nearby:
+        for order, (number, expression) in enumerate(rule.expressions):
+            if number not in nearby:
                 continue
-            expression = self._nearby[index]
             if rule.look == "after":
                 span = expression.match_at(data, low, high)
             elif rule.look == "around":
