@@ -14,8 +14,8 @@ from bot.matcher import Hit, Matcher, Use
 from bot.values import applies, template_values
 
 
-# Diagnoses and triages are values: built once, never changed (slots, not frozen: a frozen
-# dataclass costs a microsecond more to build, and every chat message builds a triage).
+# Diagnoses are values: built once, never changed (slots, not frozen: a frozen dataclass costs a
+# microsecond more to build).
 @dataclass(slots=True)
 class Diagnosis:
     """One error recognised in a paste: its cause, how sure the match is, and what it names."""
@@ -44,13 +44,16 @@ class Triage:
         lang: Lang | None,
         secrets_seen: list[str] | None = None,
         question: str | None = None,
-        *,
         paste: str = "",
     ) -> None:
         """`lang` None: the paste's own language, worked out only when a reply needs it (most
         chat messages get none)."""
-        self.diagnoses, self.secrets_seen, self.question = diagnoses, secrets_seen or [], question
-        self._lang, self._paste = lang, paste
+        # One statement an attribute: every chat message builds a triage.
+        self.diagnoses = diagnoses
+        self.secrets_seen = [] if secrets_seen is None else secrets_seen
+        self.question = question
+        self._lang = lang
+        self._paste = paste
 
     @property
     def lang(self) -> Lang:
@@ -250,6 +253,8 @@ def _select(reading: _Reading, asked: bool) -> list[Diagnosis]:
         if diagnosis is not None:
             kept.append(diagnosis)
             taken.insert(index, (hit.start, hit.end))
+    if len(kept) < 2:
+        return kept
     unique: dict[tuple[str, str], Diagnosis] = {}
     for d in sorted(kept, key=lambda d: (d.cause.rank, d.start)):
         unique.setdefault((d.cause.id, repr(sorted(d.entities.items()))), d)
@@ -268,12 +273,12 @@ def diagnose(
     matcher = matcher or default_matcher()
     data, possible, secrets_seen = first_look(matcher, text)
     if possible == []:  # nothing can match: most chat messages
-        return Triage([], lang, secrets_seen, paste=text)
+        return Triage([], lang, secrets_seen, None, text)
     found, nearby = matcher.scan(data, possible, asked=asked)
     if not found:
-        return Triage([], lang, secrets_seen, paste=text)
+        return Triage([], lang, secrets_seen, None, text)
     reading = _Reading(matcher, data, found, nearby)
-    triage = Triage(_select(reading, asked), lang, secrets_seen, paste=text)
+    triage = Triage(_select(reading, asked), lang, secrets_seen, None, text)
     if asked and not triage.diagnoses:
         # The strongest match left whose cause has a question, and holds there, asks it.
         for hit in sorted(reading.hits, key=lambda h: (-h.uses.confidence, h.start)):
