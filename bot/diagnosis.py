@@ -102,6 +102,9 @@ def prepare(text: str) -> tuple[str, list[str]]:
     return credentials.redact(paste.normalise(text))
 
 
+_LONG = 4000
+
+
 def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, list[str]]:
     """The prepared paste's UTF-8 bytes, the expressions that may match in them (None: not
     looked at yet), and the kinds of credential seen: what `prepare` gives (but where nothing can
@@ -109,7 +112,9 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
     preparing steps can change the paste: most messages need none, and are done in one set scan;
     most of the rest need normalising but hold no credential."""
     needs_normalising = True
-    if len(text) <= paste.MAX_CHARS:  # a longer paste is cut first
+    # A longer paste is cut first; a long one that normalising likely changes is not looked at
+    # as it is (a look at 40,000 characters costs half as much as normalising them).
+    if len(text) <= _LONG or (len(text) <= paste.MAX_CHARS and not paste.likely_changed(text)):
         plain = text
         if "<" in text and text.isascii() and text.replace("\n", "").isprintable():
             # Of the normalising steps, only writing out Slack's links can act first on such a text.

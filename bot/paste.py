@@ -157,6 +157,16 @@ def wrapped(text: str) -> bool:
     return len(text) > 2 * _WRAP_MIN and "\n" in text and _same_widths(list(map(len, text.split("\n"))))
 
 
+# What normalising usually changes: JSON escapes, HTML entities, XML end tags, box margins.
+_LIKELY_CHANGES = ('\\"', "\\n", "&", "</", "│")
+
+
+def likely_changed(text: str) -> bool:
+    """A cheap guess that normalising changes the text: either answer is safe (a wrong one only
+    costs a look at the text as it is)."""
+    return any(map(text.__contains__, _LIKELY_CHANGES))
+
+
 def may_rejoin(text: str) -> bool:
     """True when tidying the text's white space could leave lines that unwrapping joins: two
     neighbouring lines at least _WRAP_MIN long (tidying only shortens lines)."""
