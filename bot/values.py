@@ -102,4 +102,8 @@ def runnable(values: Mapping[str, str]) -> dict[str, str]:
 
 def applies(when: Mapping[str, str], values: Mapping[str, str]) -> bool:
     """A step's or command's condition: every named value present and matching its expression."""
-    return all(name in values and search(regex, values[name]) for name, regex in when.items())
+    for name, regex in when.items():
+        value = values.get(name)
+        if value is None or not search(regex, value):
+            return False
+    return True
