@@ -47,10 +47,11 @@ _DETECTORS: tuple[tuple[str, Any, str], ...] = (
 # Every detector needs one of these: a text holding none of them holds no credential (most
 # messages, done in one scan; the first look of a paste looks for them too). The words of an
 # error ("The security token included in the request is expired") are not signs: only a name
-# assigned a value is.
+# assigned a value is. Like the first look's phrases, a sign reads backticks as white space:
+# tidying a paste (bot.paste.TIDYING) cannot make one appear.
 SIGNS = (
     r"(?i:secret_?access_?key|aws_?secret(?:_?key)?|secretkey|session_?token|security_?token"
-    r"|x-amz-security-token)[\"']?\s*[:=]",
+    r"|x-amz-security-token)[\"']?[\s`]*[:=]",
     "A(?:KIA|SIA|BIA|CCA|3T)",
 )
 _SIGN = compile_regex("|".join(SIGNS))

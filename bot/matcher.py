@@ -13,6 +13,7 @@ call.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -169,8 +170,8 @@ class Use:
 
 @dataclass(frozen=True, slots=True)
 class Uses:
-    """The uses of one pattern that rank alike (one rank, one confidence), in the knowledge base's
-    order. A match is one hit for all of them, and the first whose cause holds there is its
+    """A run of one pattern's uses that rank alike (one rank, one confidence), in the knowledge
+    base's order. A match is one hit for all of them, and the first whose cause holds there is its
     diagnosis: causes sharing a sentence are told apart by what it says (the denying layer)."""
 
     rank: int
@@ -181,18 +182,17 @@ class Uses:
 
     @classmethod
     def of(cls, uses: Iterable[Use]) -> list[Uses]:
-        """The uses grouped by rank and confidence, groups in order of their first use."""
-        groups: dict[tuple[int, float], list[Use]] = {}
-        for use in uses:
-            groups.setdefault((use.rank, use.confidence), []).append(use)
+        """The uses in runs of one rank and confidence, in order (a run's uses are tried in turn;
+        the runs keep the knowledge base's order where a question is chosen)."""
+        runs = [tuple(run) for _, run in itertools.groupby(uses, key=lambda u: (u.rank, u.confidence))]
         return [
             cls(
-                rank,
-                confidence,
-                tuple(group),
-                *(tuple(u for u in group if u.counts(a)) for a in (True, False)),
+                run[0].rank,
+                run[0].confidence,
+                run,
+                *(tuple(u for u in run if u.counts(a)) for a in (True, False)),
             )
-            for (rank, confidence), group in groups.items()
+            for run in runs
         ]
 
     def counting(self, asked: bool) -> tuple[Use, ...]:

@@ -128,7 +128,7 @@ def _wrap_runs(lines: list[str]) -> set[int]:
 # paste holding none of them is read as it is, without a normalising pass.
 #
 # Those that only tidy white space: tabs and CRs, runs of spaces, trailing spaces, blank lines,
-# and backticks with white space (or the text's edge) on both sides, as code fences stand. The
+# and backticks alone on their line, as code fences stand (a fence becomes a blank line). The
 # phrases a first look reads take any gap for white space (bot.literals), so tidying cannot make
 # one appear; unless `may_rejoin` tells otherwise, a paste holding no phrase needs no tidying.
 TIDYING = (
@@ -143,7 +143,9 @@ CHANGES = (
     r"\\(?:[\"n]|u00)",  # JSON escapes
     r"<(?:https?:|mailto:|[@#!]|\?xml|/)",  # Slack's links and mentions, XML
     "&",  # HTML entities
-    r"[^\s`]`|`[^\s`]",  # a backtick next to a token: removing it joins what is around it
+    # A backtick sharing its line: removing it joins what is around it, and a fence there starts
+    # a new line (which a box margin may then open).
+    r"[^\n`]`|`[^\n`]",
     r"(?m)(?:^|\r)[ \t]*[│╷╵┃|](?:[ \t\r]|$)",  # box margins (a CR becomes a line break)
     # A line ending inside a token `_breaks_token` joins: an ARN, a path, an assignment.
     r"(?:arn:|/\S*/|=)(?:\S*[:/=_-])?[ \t]*[\r\n]",

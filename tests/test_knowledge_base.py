@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import bot
-from bot.diagnosis import diagnose
+from bot.diagnosis import compile_matcher, diagnose
 from bot.knowledge import Cause, KnowledgeBase, KnowledgeError, bundled, load
 from bot.lint import lint
 
@@ -104,3 +104,20 @@ def test_loading_refuses_a_cause_that_breaks_the_schema(tmp_path: Path, kb: Know
     del cause["title"]["ja"]
     with pytest.raises(KnowledgeError, match=r"passrole-denied\.yaml"):
         _write_kb(tmp_path, cause)
+
+
+def test_of_causes_sharing_a_weak_pattern_the_first_that_holds_asks_its_question(tmp_path: Path) -> None:
+    # Three question causes share one weak pattern; the first is ruled out. The next in the
+    # knowledge base's order asks, whatever the levels of those after it.
+    template = yaml.safe_load((KB_DIR / "causes" / "switch-role-invalid.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "causes").mkdir()
+    for name in ("fragments.yaml", "messages.yaml"):
+        shutil.copy(KB_DIR / name, tmp_path / name)
+    for name, level, unless in (("a-first", 1, [r"nope\s+here"]), ("b-second", 2, []), ("c-third", 1, [])):
+        cause = dict(template, id=name, level=level, unless=unless)
+        cause["question"] = {"en": f"Question of {name}?", "ja": f"{name} の質問ですか。"}
+        cause["patterns"] = [{"regex": r"zorblax\s+failure", "confidence": 0.5}]
+        (tmp_path / "causes" / f"{name}.yaml").write_text(yaml.safe_dump(cause, allow_unicode=True))
+    matcher = compile_matcher(load(tmp_path))
+    triage = diagnose("zorblax failure, nope here", asked=True, lang="en", matcher=matcher)
+    assert (triage.diagnoses, triage.question) == ([], "Question of b-second?")

@@ -88,6 +88,35 @@ def test_an_error_whose_white_space_or_code_fences_need_tidying_is_still_read(te
     assert _role(text) == ROLE
 
 
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        # A fence inside a line starts a new one, which a box margin may open.
+        ("Unable to ``` | locate credentials", "credentials-not-found"),
+        ("AccessDenied: Access ``` │ Denied", "access-denied-unspecified"),
+        # A fence splitting a long line makes two lines a terminal may have wrapped.
+        (
+            "b" * 51 + " NoCreden ``` tialsError: unable to find credentials for the s3 client ok\nend",
+            "credentials-not-found",
+        ),
+    ],
+)
+def test_an_error_a_code_fence_splits_is_read_as_normalising_joins_it(text: str, cause: str) -> None:
+    primary = diagnose(text).primary
+    assert primary is not None and primary.cause.id == cause
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aws_secret_access_key ` = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "session_token\n```\n: " + "A" * 44,
+    ],
+)
+def test_a_credential_split_by_a_backtick_or_a_fence_is_still_seen(text: str) -> None:
+    assert diagnose(text).secrets_seen != []
+
+
 # Characters every normalising step reacts to.
 _TRICKY = [
     *'ab:/=-_ |<>@#!&`\\"\t\r\n\x00\x1b\u00a0\u3000\uff1a\uff5c│╷',
@@ -130,6 +159,9 @@ _PIECES = [
     "authorized",
     " is not authorized to perform: ",
     "```",
+    " ``` | ",
+    "``` │",
+    "aws_secret_access_key ` = ",
     "\u3000",
 ]
 
