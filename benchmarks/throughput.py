@@ -35,11 +35,12 @@ class BaselineMatcher(Matcher):
         ]
         self._everything = list(range(base.expressions))
         self.texts_searched = 0
+        self.look = self._look_everywhere
 
-    def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
+    def _look_everywhere(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
         # Every pattern and context expression may occur, whatever the phrases found; only the
         # signs that a paste needs preparing are taken from the look.
-        return self._everything, super().look(data)[1]
+        return self._everything, self._prefilter.look(data)[1]
 
     def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
         # Every cause's pattern, one after the other.

@@ -342,6 +342,9 @@ class Matcher:
         self._unless = {cause.id: [numbered(r) for r in cause.unless] for cause in kb.causes}
         self.expressions = len(users) + len(nearby)
         self._prefilter = Prefilter([*users, *nearby], signs, leading=len(users))
+        # A first look at a UTF-8 text, in one set scan: which expressions may occur in it (for
+        # `scan`), and which signs (by index) do. (The prefilter's own: every message takes it.)
+        self.look: Callable[[bytes], tuple[list[int], tuple[int, ...]]] = self._prefilter.look
         # How far from a match any context rule looks.
         self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
 
@@ -360,11 +363,6 @@ class Matcher:
 
     def context_groups(self, rule_name: str) -> set[str]:
         return {name for _, e in self._context[rule_name].expressions for name in group_names(e.regex)}
-
-    def look(self, data: bytes) -> tuple[list[int], tuple[int, ...]]:
-        """A first look at a UTF-8 text, in one set scan: which expressions may occur in it (for
-        `scan`), and which signs (by index) do."""
-        return self._prefilter.look(data)
 
     def scan(
         self, data: bytes, possible: list[int] | None = None, *, asked: bool = True
