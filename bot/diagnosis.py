@@ -123,7 +123,7 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
         possible, signs = matcher.look(data)
         if not signs:
             # Whether lines were wrapped is worked out last and once: it splits the text.
-            needs_normalising = paste.wrapped(plain)
+            needs_normalising = len(plain) > paste.SHORT and paste.wrapped(plain)
             if not needs_normalising:
                 return data, possible, []  # most messages: nothing to prepare
         elif possible == [] and all(map(_only_tidies, signs)) and not paste.may_rejoin(plain):

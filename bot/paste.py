@@ -153,10 +153,14 @@ CHANGES = (
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 
 
+# A text no longer than this holds no lines a terminal wrapped (two of at least _WRAP_MIN).
+SHORT = 2 * _WRAP_MIN
+
+
 def wrapped(text: str) -> bool:
     """True when the text may hold lines a terminal wrapped at one width (what `CHANGES` cannot
     tell)."""
-    return len(text) > 2 * _WRAP_MIN and "\n" in text and _same_widths(list(map(len, text.split("\n"))))
+    return len(text) > SHORT and "\n" in text and _same_widths(list(map(len, text.split("\n"))))
 
 
 # What normalising usually changes: JSON escapes, HTML entities, XML end tags, box margins.
@@ -172,7 +176,7 @@ def likely_changed(text: str) -> bool:
 def may_rejoin(text: str) -> bool:
     """True when tidying the text's white space could leave lines that unwrapping joins: two
     neighbouring lines at least _WRAP_MIN long (tidying only shortens lines)."""
-    if len(text) < 2 * _WRAP_MIN:
+    if len(text) <= SHORT:
         return False
     lengths = list(map(len, _LINE_BREAK.split(text) if "\r" in text else text.split("\n")))
     return max(lengths) >= _WRAP_MIN and any(a >= _WRAP_MIN <= b for a, b in itertools.pairwise(lengths))
