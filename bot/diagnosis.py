@@ -74,16 +74,19 @@ class Triage:
 SIGNS = (*paste.CHANGES, *credentials.SIGNS)
 
 
-def _calls_for_normalising(sign: int) -> bool:
-    return sign < len(paste.CHANGES)  # an unknown sign (-1) calls for everything
+# Signs are numbered as in SIGNS (an unknown sign, -1, calls for everything); a look finds few.
 
 
-def _only_tidies(sign: int) -> bool:
-    return 0 <= sign < len(paste.TIDYING)
+def _call_for_normalising(signs: tuple[int, ...]) -> bool:
+    return min(signs) < len(paste.CHANGES)
 
 
-def _calls_for_redacting(sign: int) -> bool:
-    return sign < 0 or sign >= len(paste.CHANGES)
+def _only_tidy(signs: tuple[int, ...]) -> bool:
+    return min(signs) >= 0 and max(signs) < len(paste.TIDYING)
+
+
+def _call_for_redacting(signs: tuple[int, ...]) -> bool:
+    return bool(signs) and (min(signs) < 0 or max(signs) >= len(paste.CHANGES))
 
 
 def compile_matcher(kb: KnowledgeBase) -> Matcher:
@@ -126,15 +129,15 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
             needs_normalising = len(plain) > paste.SHORT and paste.wrapped(plain)
             if not needs_normalising:
                 return data, possible, []  # most messages: nothing to prepare
-        elif possible == [] and all(map(_only_tidies, signs)) and not paste.may_rejoin(plain):
+        elif possible == [] and _only_tidy(signs) and not paste.may_rejoin(plain):
             # No phrase, and tidying white space cannot make one: chatter with a code block.
             return data, possible, []
         else:
-            needs_normalising = any(map(_calls_for_normalising, signs)) or paste.wrapped(plain)
+            needs_normalising = _call_for_normalising(signs) or paste.wrapped(plain)
     if needs_normalising:
         data = paste.normalise(text).encode("utf-8", "replace")
         possible, signs = matcher.look(data)
-    if any(map(_calls_for_redacting, signs)):
+    if _call_for_redacting(signs):
         # Read back from the bytes: what they hold is what encoding made of odd characters.
         redacted, secrets_seen = credentials.redact(data.decode("utf-8"))
         if secrets_seen:
@@ -246,15 +249,17 @@ def _select(reading: _Reading, asked: bool) -> list[Diagnosis]:
     that count (Use.counts) give diagnoses."""
     kept: list[Diagnosis] = []
     taken: list[tuple[int, int]] = []  # kept spans, sorted and disjoint
-    hits = [hit for hit in reading.hits if hit.uses.counting(asked)]
-    hits.sort(key=_ORDER)
+    hits = sorted(reading.hits, key=_ORDER)
     for hit in hits:
+        uses = hit.uses.counting(asked)
+        if not uses:
+            continue
         index = bisect.bisect_left(taken, (hit.start, hit.end))
         if (index > 0 and taken[index - 1][1] > hit.start) or (
             index < len(taken) and taken[index][0] < hit.end
         ):
             continue
-        diagnosis = reading.first(hit, hit.uses.counting(asked))
+        diagnosis = reading.first(hit, uses)
         if diagnosis is not None:
             kept.append(diagnosis)
             taken.insert(index, (hit.start, hit.end))

@@ -86,7 +86,10 @@ def build(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, A
         account = _account(values)
         if account:
             values["account_id"] = account
-    ordered = {key: values[key] for key in ENTITY_KEYS if key in values}
+    ordered: dict[str, Any] = {}
+    for key in ENTITY_KEYS:
+        if key in values:
+            ordered[key] = values[key]
     if len(ordered) < len(values):
         ordered |= {key: value for key, value in values.items() if key not in ordered}
     return ordered

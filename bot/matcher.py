@@ -376,7 +376,7 @@ class Matcher:
             possible = self.look(data)[0]
         patterns = len(self._patterns)
         cut = bisect.bisect_left(possible, patterns)
-        candidates = possible[:cut] if asked else [i for i in possible[:cut] if i in self._unasked]
+        candidates = possible[:cut] if asked else list(filter(self._unasked.__contains__, possible[:cut]))
         found = self.hits(data, candidates)
         return found, frozenset(possible[cut:]) if found else _NOTHING
 
@@ -392,7 +392,8 @@ class Matcher:
             for start, end in compiled.expression.spans(data):
                 if end > start:
                     read = _Captures(compiled.expression, data, start, end)
-                    found += [Hit(uses, start, end, read, index) for uses in compiled.uses]
+                    for uses in compiled.uses:
+                        found.append(Hit(uses, start, end, read, index))
         return found
 
     def context(
