@@ -68,7 +68,11 @@ def _account(entities: Mapping[str, Any]) -> str | None:
 
 def hidden(captures: Mapping[str, str]) -> dict[str, str]:
     """Captured values kept out of the entities (names starting with `_`), such as an encoded blob."""
-    return {key: value for key, value in captures.items() if key.startswith("_")}
+    found: dict[str, str] = {}
+    for key, value in captures.items():
+        if key[:1] == "_":
+            found[key] = value
+    return found
 
 
 def build(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, Any]:

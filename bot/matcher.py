@@ -428,7 +428,8 @@ class Matcher:
         if rule.look == "before":
             # The nearest wins: within the window, an earlier error's wrapper may precede this
             # error's own (at one place, the rule's first expression wins).
-            chosen.sort(key=lambda c: (c[1], -c[2]))
+            if len(chosen) > 1:
+                chosen.sort(key=lambda c: (c[1], -c[2]))
         else:
             chosen.reverse()  # the rule's first expression wins
         found: dict[str, str] = {}

@@ -74,12 +74,10 @@ def _unwrap(text: str) -> str:
     lines = text.split("\n")
     joins = _wrap_runs(lines) if _same_widths(list(map(len, lines))) else set()
     if _ends_in_token(text):
-        joins |= {
-            index
-            for index, (line, following) in enumerate(itertools.pairwise(lines))
-            if line.endswith(_TOKEN_BREAKS) and _breaks_token(line, following)
-        }
-    joins = {index for index in joins if lines[index + 1]}
+        for index, (line, following) in enumerate(itertools.pairwise(lines)):
+            if line.endswith(_TOKEN_BREAKS) and _breaks_token(line, following):
+                joins.add(index)
+    joins = {index for index in joins if lines[index + 1]} if joins else joins
     if not joins:
         return text
     out = [lines[0]]

@@ -46,7 +46,10 @@ _SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
 
 def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, str]) -> dict[str, str]:
     """Entities plus the values derived from them, all as strings."""
-    values = {key: str(value) for key, value in found.items() if not isinstance(value, dict)}
+    values: dict[str, str] = {}
+    for key, value in found.items():
+        if not isinstance(value, dict):
+            values[key] = str(value)
     role = Arn.parse(values.get("role_arn", ""))
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
