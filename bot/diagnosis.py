@@ -74,9 +74,7 @@ class Triage:
 SIGNS = (*paste.CHANGES, *credentials.SIGNS)
 
 
-# Signs are numbered as in SIGNS (an unknown sign, -1, calls for everything); a look finds few.
-
-
+# A look's signs, numbered as in SIGNS (an unknown sign, -1, calls for everything): it finds few.
 def _call_for_normalising(signs: tuple[int, ...]) -> bool:
     return min(signs) < len(paste.CHANGES)
 
@@ -249,8 +247,7 @@ def _select(reading: _Reading, asked: bool) -> list[Diagnosis]:
     that count (Use.counts) give diagnoses."""
     kept: list[Diagnosis] = []
     taken: list[tuple[int, int]] = []  # kept spans, sorted and disjoint
-    hits = sorted(reading.hits, key=_ORDER)
-    for hit in hits:
+    for hit in sorted(reading.hits, key=_ORDER):
         uses = hit.uses.counting(asked)
         if not uses:
             continue
