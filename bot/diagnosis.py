@@ -11,7 +11,7 @@ from typing import Any
 from bot import credentials, entities, language, paste
 from bot.knowledge import Cause, KnowledgeBase, Lang, bundled
 from bot.matcher import Hit, Matcher, Use
-from bot.values import applies, template_values
+from bot.values import DENY_VALUES, applies, deny_values, template_values
 
 
 # Diagnoses are values: built once, never changed (slots, not frozen: a frozen dataclass costs a
@@ -159,9 +159,13 @@ class _Read:
     def meets(self, cause: Cause) -> bool:
         """True when the values satisfy the cause's `requires` (one layer cause per denial)."""
         if cause.id not in self._meets:
-            if self._derived is None:
-                self._derived = template_values(self.values, self._passed_to_service)
-            self._meets[cause.id] = applies(cause.requires, self._derived)
+            if cause.requires.keys() <= DENY_VALUES:  # the layer causes': the denial alone tells
+                derived = deny_values(self.values)
+            else:
+                if self._derived is None:
+                    self._derived = template_values(self.values, self._passed_to_service)
+                derived = self._derived
+            self._meets[cause.id] = applies(cause.requires, derived)
         return self._meets[cause.id]
 
 

@@ -81,12 +81,21 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
         values["service_principal"] = _DOC_TYPO.sub(".amazonaws.com", values["service"])
     if values.get("operation") in passed_to_service:
         values["passed_to_service"] = passed_to_service[values["operation"]]
+    return values | deny_values(found)
+
+
+# The values derived from the denial alone (what the layer causes require).
+DENY_VALUES = frozenset({"layer", "deny_kind", "layer_policy_arn"})
+
+
+def deny_values(found: Mapping[str, Any]) -> dict[str, str]:
+    """The values of the denying layer the entities name: DENY_VALUES, as far as known."""
     deny = found.get("deny")
-    if isinstance(deny, dict):
-        values["layer"] = deny["policy_type"]
-        values["deny_kind"] = deny["kind"]
-        if "policy_arn" in deny:
-            values["layer_policy_arn"] = deny["policy_arn"]
+    if not isinstance(deny, dict):
+        return {}
+    values = {"layer": deny["policy_type"], "deny_kind": deny["kind"]}
+    if "policy_arn" in deny:
+        values["layer_policy_arn"] = deny["policy_arn"]
     return values
 
 
