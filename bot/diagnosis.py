@@ -252,7 +252,7 @@ def _select(reading: _Reading, asked: bool) -> list[Diagnosis]:
     kept: list[Diagnosis] = []
     taken: list[tuple[int, int]] = []  # kept spans, sorted and disjoint
     for hit in sorted(reading.hits, key=_ORDER):
-        uses = hit.uses.counting(asked)
+        uses = hit.uses.asked if asked else hit.uses.unasked  # those whose diagnoses count
         if not uses:
             continue
         index = bisect.bisect_left(taken, (hit.start, hit.end))

@@ -60,9 +60,10 @@ def _deny(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, s
 def _account(entities: Mapping[str, Any]) -> str | None:
     """The role's or resource's 12-digit account, else the caller's."""
     for key in ("role_arn", "resource_arn", "policy_arn", "caller_arn"):
-        arn = Arn.parse(entities.get(key, ""))
-        if arn is not None and arn.account_id:
-            return arn.account_id
+        if key in entities:
+            arn = Arn.parse(entities[key])
+            if arn is not None and arn.account_id:
+                return arn.account_id
     return None
 
 

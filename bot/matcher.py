@@ -195,10 +195,6 @@ class Uses:
             for run in runs
         ]
 
-    def counting(self, asked: bool) -> tuple[Use, ...]:
-        """The uses whose diagnoses count (see Use.counts)."""
-        return self.asked if asked else self.unasked
-
 
 class Hit:
     """One place where a pattern matched, for some of its uses; what it captured is read only when
