@@ -96,7 +96,7 @@ def _alternation(regexes: Collection[str]) -> str:
 
 def _spelled(string: str) -> str:
     """The literal string as a phrase reads it: its white space, as any gap (see _GAPS)."""
-    return _GAPS[(1, sre.MAXREPEAT)].join(map(re2.escape, _WHITE_SPACE.split(string)))
+    return _GAP.join(map(re2.escape, _WHITE_SPACE.split(string)))
 
 
 def _strings(strings: Collection[str]) -> str:
@@ -153,9 +153,9 @@ class _PhraseBuilder:
         self._close_run()
         spaced = False  # white space must follow the last run: the phrase ends with one
         while self.pieces and self.pieces[-1] in _GAPS.values():
-            spaced |= self.pieces.pop() in _SPACED
+            spaced |= self.pieces.pop() == _GAP
         if spaced and self.pieces:
-            self.pieces.append(_GAPS[(1, 1)])
+            self.pieces.append(_GAP)
         phrase = Phrase("".join(self.pieces), self.weight)
         self.pieces, self.weight = [], 0
         return phrase if phrase.weight >= MIN_WEIGHT else ALWAYS
@@ -165,20 +165,15 @@ class _PhraseBuilder:
 # gap as one of any length, backticks counted as white space: then tidying a paste's white space and
 # code fences (bot.paste.TIDYING) cannot make a phrase appear, and a paste holding none needs no
 # tidying to be seen to match nothing.
-_GAPS = {
-    (1, sre.MAXREPEAT): r"[\s`]+",
-    (0, sre.MAXREPEAT): r"[\s`]*",
-    (0, 1): r"[\s`]*",
-    (1, 1): r"[\s`]+",
-}
+_GAP, _MAYBE_GAP = r"[\s`]+", r"[\s`]*"
+_GAPS = {(1, sre.MAXREPEAT): _GAP, (0, sre.MAXREPEAT): _MAYBE_GAP, (0, 1): _MAYBE_GAP, (1, 1): _GAP}
 _WHITE_SPACE = re.compile(r"[ \t\n\r\f]+")
-_SPACED = frozenset({_GAPS[(1, sre.MAXREPEAT)], _GAPS[(1, 1)]})
 
 
 def _gap(op: Any, value: Any) -> str | None:
     """The RE2 text of white space (`\\s+`, `\\s*`...) that the node is, else None."""
     if op is sre.IN and value == [(sre.CATEGORY, sre.CATEGORY_SPACE)]:
-        return _GAPS[(1, 1)]
+        return _GAP
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
         low, high, item = value
         if list(item) == [(sre.IN, [(sre.CATEGORY, sre.CATEGORY_SPACE)])]:

@@ -352,9 +352,9 @@ class Matcher:
     def pattern_groups(self, cause: Cause) -> set[str]:
         """Every entity name the cause's own patterns can capture."""
         names: set[str] = set()
-        for compiled in self._patterns:
-            if any(use.cause.id == cause.id for group in compiled.uses for use in group.all):
-                names.update(group_names(compiled.expression.regex))
+        for regex, uses in self.patterns:
+            if any(use.cause.id == cause.id for use in uses):
+                names.update(group_names(regex))
         return names
 
     def context_groups(self, rule_name: str) -> set[str]:

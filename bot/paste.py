@@ -77,7 +77,8 @@ def _unwrap(text: str) -> str:
         for index, (line, following) in enumerate(itertools.pairwise(lines)):
             if line.endswith(_TOKEN_BREAKS) and _breaks_token(line, following):
                 joins.add(index)
-    joins = {index for index in joins if lines[index + 1]} if joins else joins
+    if joins:
+        joins = {index for index in joins if lines[index + 1]}  # never onto an empty line
     if not joins:
         return text
     out = [lines[0]]

@@ -85,7 +85,7 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
 
 
 # The values derived from the denial alone (what the layer causes require).
-DENY_VALUES = frozenset({"layer", "deny_kind", "layer_policy_arn"})
+DENY_VALUES = frozenset(key for key, sources in DERIVED_FROM.items() if sources == {"deny"})
 
 
 def deny_values(found: Mapping[str, Any]) -> dict[str, str]:

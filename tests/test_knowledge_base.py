@@ -61,11 +61,12 @@ def test_each_cause_has_a_reply_in_both_languages_and_a_wrapped_example(kb: Know
             assert any(any(w in e.text for w in wrappers) for e in cause.examples.match), cause.id
 
 
-def _write_kb(directory: Path, cause: dict[str, Any]) -> KnowledgeBase:
+def _write_kb(directory: Path, *causes: dict[str, Any]) -> KnowledgeBase:
     (directory / "causes").mkdir(exist_ok=True)
     for name in ("fragments.yaml", "messages.yaml"):
         shutil.copy(KB_DIR / name, directory / name)
-    (directory / "causes" / f"{cause['id']}.yaml").write_text(yaml.safe_dump(cause, allow_unicode=True))
+    for cause in causes:
+        (directory / "causes" / f"{cause['id']}.yaml").write_text(yaml.safe_dump(cause, allow_unicode=True))
     return load(directory)
 
 
@@ -110,14 +111,17 @@ def test_of_causes_sharing_a_weak_pattern_the_first_that_holds_asks_its_question
     # Three question causes share one weak pattern; the first is ruled out. The next in the
     # knowledge base's order asks, whatever the levels of those after it.
     template = yaml.safe_load((KB_DIR / "causes" / "switch-role-invalid.yaml").read_text(encoding="utf-8"))
-    (tmp_path / "causes").mkdir()
-    for name in ("fragments.yaml", "messages.yaml"):
-        shutil.copy(KB_DIR / name, tmp_path / name)
-    for name, level, unless in (("a-first", 1, [r"nope\s+here"]), ("b-second", 2, []), ("c-third", 1, [])):
-        cause = dict(template, id=name, level=level, unless=unless)
-        cause["question"] = {"en": f"Question of {name}?", "ja": f"{name} の質問ですか。"}
-        cause["patterns"] = [{"regex": r"zorblax\s+failure", "confidence": 0.5}]
-        (tmp_path / "causes" / f"{name}.yaml").write_text(yaml.safe_dump(cause, allow_unicode=True))
-    matcher = compile_matcher(load(tmp_path))
+    causes = [
+        dict(
+            template,
+            id=name,
+            level=level,
+            unless=unless,
+            question={"en": f"Question of {name}?", "ja": f"{name} の質問ですか。"},
+            patterns=[{"regex": r"zorblax\s+failure", "confidence": 0.5}],
+        )
+        for name, level, unless in (("a-first", 1, [r"nope\s+here"]), ("b-second", 2, []), ("c-third", 1, []))
+    ]
+    matcher = compile_matcher(_write_kb(tmp_path, *causes))
     triage = diagnose("zorblax failure, nope here", asked=True, lang="en", matcher=matcher)
     assert (triage.diagnoses, triage.question) == ([], "Question of b-second?")
