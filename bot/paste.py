@@ -52,7 +52,8 @@ def _json_unescape(match: re.Match[str]) -> str:
 
 
 def _slack_link(match: re.Match[str]) -> str:
-    return match.group(2) or match.group(1)
+    target, label = match.groups()
+    return label or target
 
 
 def _ends_in_token(text: str) -> bool:
@@ -183,7 +184,11 @@ def may_rejoin(text: str) -> bool:
 
 def unlink(text: str) -> str:
     """The text with Slack's <links> and <@mentions> written out."""
-    return _SLACK_REF.sub(_slack_link, _SLACK_LINK.sub(_slack_link, text))
+    if "<http" in text or "<mailto:" in text:
+        text = _SLACK_LINK.sub(_slack_link, text)
+    if "<@" in text or "<#" in text or "<!" in text:
+        text = _SLACK_REF.sub(_slack_link, text)
+    return text
 
 
 def normalise(text: str) -> str:

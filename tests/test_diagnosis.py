@@ -48,6 +48,18 @@ def test_japanese_console_message_is_recognised_and_answered_in_japanese() -> No
     assert triage.primary is not None and triage.primary.cause.id == "switch-role-invalid"
 
 
+def test_an_arn_ends_where_japanese_written_straight_after_it_begins() -> None:
+    denial = (
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole"
+        " on resource: arn:aws:iam::123456789012:role/Deployer"
+    )
+    triage = diagnose(f"{denial}を引き受けようとしたら、この{denial}。というエラーになります")
+    assert [d.entities["role_arn"] for d in triage.diagnoses] == ["arn:aws:iam::123456789012:role/Deployer"]
+    masked = diagnose(denial.replace("::123456789012:role", "::<アカウントID>:role") + "が拒否されます")
+    assert masked.primary is not None
+    assert masked.primary.entities["role_arn"] == "arn:aws:iam::<アカウントID>:role/Deployer"
+
+
 def test_a_huge_paste_is_answered() -> None:
     noise = "INFO request ok latency=12ms path=/api/v1/items\n" * 900
     triage = diagnose(noise + PASSROLE + "\n" + noise)
