@@ -42,7 +42,6 @@ _SPACE_RUN = re.compile("  +")
 _JSON_ESCAPE_CODES = {"n": "\n", "r": "\n", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
 _WRAP_MIN = 60
 _TOKEN_BREAKS = (":", "/", "=", "-", "_")
-_LINE_ENDS_IN_TOKEN = tuple(f"{end}\n" for end in _TOKEN_BREAKS)
 
 
 def _json_unescape(match: re.Match[str]) -> str:
@@ -54,11 +53,6 @@ def _json_unescape(match: re.Match[str]) -> str:
 def _slack_link(match: re.Match[str]) -> str:
     target, label = match.groups()
     return label or target
-
-
-def _ends_in_token(text: str) -> bool:
-    """Some line ends after a character that can sit inside a token (':', '/', '=', '-', '_')."""
-    return any(map(text.__contains__, _LINE_ENDS_IN_TOKEN))
 
 
 def _same_widths(lengths: list[int]) -> bool:
@@ -74,10 +68,10 @@ def _unwrap(text: str) -> str:
     """Join lines that a terminal or a chat window broke inside a token."""
     lines = text.split("\n")
     joins = _wrap_runs(lines) if _same_widths(list(map(len, lines))) else set()
-    if _ends_in_token(text):
-        for index, (line, following) in enumerate(itertools.pairwise(lines)):
-            if line.endswith(_TOKEN_BREAKS) and _breaks_token(line, following):
-                joins.add(index)
+    # Line by line: looking for each line end in the whole text first costs more.
+    for index, (line, following) in enumerate(itertools.pairwise(lines)):
+        if line.endswith(_TOKEN_BREAKS) and _breaks_token(line, following):
+            joins.add(index)
     if joins:
         joins = {index for index in joins if lines[index + 1]}  # never onto an empty line
     if not joins:
