@@ -4,8 +4,8 @@ Python's `re.search` in a loop. Both must give identical diagnoses.
     python benchmarks/throughput.py [--count 20000] [--error-share 0.05]
 
 Run it on an otherwise idle machine; it uses one core. The speeds are each the best pass. The
-ratio is measured over the same seconds for both: while the baseline makes one pass, in `--turns`
-parts, the engine makes one whole pass after each part, and the ratio is the baseline's time over
+ratio is measured over the same seconds for both: while the baseline makes one pass, in (at most)
+`--turns` parts, the engine makes one whole pass after each part, and the ratio is the baseline's time over
 the engine's mean; the median of `--passes` such ratios is printed (this machine's speed drifts by a
 tenth and more, for seconds, with its neighbours' load: a ratio of two best passes, one short and
 one long, would read the drift as speed).
@@ -91,12 +91,19 @@ def _paired(texts: list[str], engine: Matcher, baseline: Matcher, turns: int) ->
     return engine_times, baseline_time
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return number
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--count", type=_positive, default=20_000)
     parser.add_argument("--error-share", type=float, default=0.05)
-    parser.add_argument("--passes", type=int, default=5)
-    parser.add_argument("--turns", type=int, default=10, help="engine passes within a baseline pass")
+    parser.add_argument("--passes", type=_positive, default=5)
+    parser.add_argument("--turns", type=_positive, default=10, help="engine passes within a baseline pass")
     args = parser.parse_args()
     corpus = messages(args.count, args.error_share)
     texts = [text for text, _ in corpus]

@@ -55,6 +55,11 @@ def test_an_arn_ends_where_japanese_written_straight_after_it_begins() -> None:
     )
     triage = diagnose(f"{denial}を引き受けようとしたら、この{denial}。というエラーになります")
     assert [d.entities["role_arn"] for d in triage.diagnoses] == ["arn:aws:iam::123456789012:role/Deployer"]
+    malformed = diagnose(
+        'MalformedPolicyDocument: Invalid principal in policy: "AWS":arn:aws:iam::123456789012:role/Deployerを追加したら'
+    )
+    assert malformed.primary is not None
+    assert malformed.primary.entities["role_arn"] == "arn:aws:iam::123456789012:role/Deployer"
     masked = diagnose(denial.replace("::123456789012:role", "::<アカウントID>:role") + "が拒否されます")
     assert masked.primary is not None
     assert masked.primary.entities["role_arn"] == "arn:aws:iam::<アカウントID>:role/Deployer"
