@@ -18,6 +18,16 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
 _HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
 
 
+# The full-width forms' and the ideographic space's first UTF-8 bytes: Python's engine walks a
+# text of other scripts character by character, where looking for these bytes skips.
+_FULL_WIDTH_BYTES = (b"\xef\xbc", b"\xef\xbd", "\u3000".encode())
+
+
+def _may_hold_full_width(text: str) -> bool:
+    data = text.encode("utf-8", "surrogatepass")
+    return any(map(data.__contains__, _FULL_WIDTH_BYTES))
+
+
 def _half_width(match: re.Match[str]) -> str:
     # Translated run by run: str.translate costs a dictionary lookup for every character of the text.
     return match.group().translate(_HALF_WIDTH)
@@ -31,13 +41,18 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
 _FENCE = re.compile(r"```[A-Za-z0-9_-]{0,20}")
-_BOX_MARGIN = re.compile(r"^[ \t]*[│╷╵┃|](?:[ \t]|$)", re.MULTILINE)
+# A box margin opens a line: white space, a bar, and a space unless the line ends there. Those
+# after the first line are found from their line break (Python's engine skips to a literal
+# start, where it would try every character for `^`).
+_BOX_BARS = "│╷╵┃|"
+_FIRST_BOX_MARGIN = re.compile(rf"\A[ \t]*[{_BOX_BARS}](?:[ \t]|(?=\n)|\Z)")
+_BOX_MARGIN = re.compile(rf"\n[ \t]*[{_BOX_BARS}](?:[ \t]|(?=\n)|\Z)")
 _JSON_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})|\\([nrt\"/\\])")
 _XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
 # Tags of XML error bodies (<Error>, <Code>, <Message>...): capitalised names, so that masks
 # such as <account-id> survive.
 _XML_TAG = re.compile(r"</?[A-Z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_BLANK_LINES = re.compile(r"\n{3,}")
+_BLANK_LINES = re.compile(r"\n\n\n+")  # a literal start: Python's engine skips to it
 _SPACE_RUN = re.compile("  +")
 _JSON_ESCAPE_CODES = {"n": "\n", "r": "\n", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
 _WRAP_MIN = 60
@@ -193,13 +208,15 @@ def normalise(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.replace("\n", "").replace("\t", "").isprintable():
         text = _SURROGATE.sub("?", _CONTROL.sub(" ", text))
-    if not text.isascii():
+    if not text.isascii() and _may_hold_full_width(text):
         text = _FULL_WIDTH.sub(_half_width, text)
     if "<" in text:
         text = unlink(text)
     if '\\"' in text or "\\n" in text or "\\u00" in text:
+        # Only an escaped surrogate (\ud800-\udfff) makes one: the text holds no other by now.
+        halves = "\\ud" in text or "\\uD" in text
         text = _JSON_ESCAPED.sub(_json_unescape, text)
-        if _SURROGATE.search(text):
+        if halves and _SURROGATE.search(text):
             # Escaped UTF-16 pairs (an emoji) make one character; a lone half, what encoding
             # with "replace" makes of it.
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
@@ -212,8 +229,8 @@ def normalise(text: str) -> str:
         text = html.unescape(text)
     if "`" in text:
         text = _FENCE.sub("\n", text).replace("`", "")
-    if "|" in text or not text.isascii():
-        text = _BOX_MARGIN.sub("", text)
+    if any(map(text.__contains__, _BOX_BARS)):
+        text = _BOX_MARGIN.sub("\n", _FIRST_BOX_MARGIN.sub("", text, count=1))
     if "  " in text or "\t" in text or " \n" in text or not text.isascii():
         # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.
         text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ")

@@ -40,6 +40,13 @@ def test_terraform_box_margins_are_removed_and_a_wrapped_sentence_still_matches(
     assert _role(boxed) == ROLE
 
 
+def test_a_box_margin_is_taken_off_every_line_it_opens_and_nowhere_else() -> None:
+    # The first line and the others alike; a bar alone on its line goes, one glued to a word or
+    # inside a line stays.
+    boxed = "| a\n│ b\n  ┃\tc\n|\n|x\n \t╵ \nkeep | this\n│"
+    assert paste.normalise(boxed) == "a\nb\nc\n\n|x\n\nkeep | this\n"
+
+
 def test_json_escaped_error_text_is_read() -> None:
     escaped = '{"message": "' + ERROR.replace(":", "\\u003a", 1) + '\\n\\"quoted\\""}'
     assert _role(escaped) == ROLE
@@ -222,6 +229,7 @@ def test_json_escaped_utf16_halves_make_one_character_and_a_lone_half_a_question
     # A JSON body escapes an emoji as two halves; a credential sign sends the paste to redaction.
     assert prepare('token \\"ok\\ud83d\\ude00') == ('token "ok\U0001f600', [])
     assert prepare('token \\"ok\\ud83d!') == ('token "ok?!', [])
+    assert prepare('token \\"ok\\uD83D\\uDE00') == ('token "ok\U0001f600', [])
 
 
 def test_a_paste_longer_than_the_cut_is_cut_before_it_is_read() -> None:
