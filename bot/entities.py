@@ -71,7 +71,7 @@ def hidden(captures: Mapping[str, str]) -> dict[str, str]:
     """Captured values kept out of the entities (names starting with `_`), such as an encoded blob."""
     found: dict[str, str] = {}
     for key, value in captures.items():
-        if key[:1] == "_":
+        if key.startswith("_"):
             found[key] = value
     return found
 

@@ -41,11 +41,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
 _FENCE = re.compile(r"```[A-Za-z0-9_-]{0,20}")
-# A box margin opens a line: white space, a bar, and a space unless the line ends there. Those
-# after the first line are found from their line break (Python's engine skips to a literal
-# start, where it would try every character for `^`).
+# A box margin opens a line: white space, a bar, and a space unless the line ends there. It is
+# found from the line break before it (the text is read after one): Python's engine skips to a
+# literal start, where it would try every character for `^`.
 _BOX_BARS = "│╷╵┃|"
-_FIRST_BOX_MARGIN = re.compile(rf"\A[ \t]*[{_BOX_BARS}](?:[ \t]|(?=\n)|\Z)")
 _BOX_MARGIN = re.compile(rf"\n[ \t]*[{_BOX_BARS}](?:[ \t]|(?=\n)|\Z)")
 _JSON_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})|\\([nrt\"/\\])")
 _XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
@@ -230,7 +229,7 @@ def normalise(text: str) -> str:
     if "`" in text:
         text = _FENCE.sub("\n", text).replace("`", "")
     if any(map(text.__contains__, _BOX_BARS)):
-        text = _BOX_MARGIN.sub("\n", _FIRST_BOX_MARGIN.sub("", text, count=1))
+        text = _BOX_MARGIN.sub("\n", "\n" + text)[1:]
     if "  " in text or "\t" in text or " \n" in text or not text.isascii():
         # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.
         text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ")

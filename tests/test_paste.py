@@ -65,6 +65,16 @@ def test_full_width_punctuation_is_folded() -> None:
     assert _role(ERROR.replace(": ", "： ").replace("perform:", "perform：")) == ROLE
 
 
+def test_every_full_width_form_and_the_ideographic_space_are_folded_in_japanese_text() -> None:
+    # Each on its own, in Japanese text whose punctuation (、。「」) stays; a folded backtick goes,
+    # as every backtick does.
+    for code in range(0xFF01, 0xFF5F):
+        folded = chr(code - 0xFF01 + 0x21).replace("`", "")
+        assert paste.normalise(f"「ロール」、x{chr(code)}y。") == f"「ロール」、x{folded}y。", hex(code)
+    # The ideographic space is folded before box margins are looked for: it may indent one.
+    assert paste.normalise("「ロール」、\n\u3000│ x。") == "「ロール」、\nx。"
+
+
 def test_an_arn_broken_across_lines_by_a_terminal_is_joined() -> None:
     broken = ERROR.replace("role/app-role", "role/\napp-role")
     assert _role(broken) == ROLE
