@@ -7,7 +7,8 @@ before and after a change cannot tell a few percent. Here both engines are loade
 from `git archive`) and each case is diagnosed by one, then the other, in turn: both meet the
 same drift, and the median of the rounds' ratios tells the change. A case is one of the
 adversarial pastes (benchmarks/adversarial.py), or `messages`: the 20,000 chat-like messages of
-benchmarks/throughput.py, in their mixed order, one pass a round.
+benchmarks/throughput.py, in their mixed order, one pass a round. Both engines read the same texts
+(the "all examples" paste is built from the working tree's examples).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from adversarial import cases
 from messages import messages
+from throughput import positive
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = ("all examples", "wrapped at 80", "same real error", "messages")
@@ -102,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("revision", help="the git revision to compare the working tree with")
     parser.add_argument("--case", action="append", help=f"default: {', '.join(DEFAULT_CASES)}")
-    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--rounds", type=positive, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         _extract(args.revision, Path(directory))

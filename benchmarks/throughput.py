@@ -91,7 +91,7 @@ def _paired(texts: list[str], engine: Matcher, baseline: Matcher, turns: int) ->
     return engine_times, baseline_time
 
 
-def _positive(value: str) -> int:
+def positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive number")
@@ -100,10 +100,10 @@ def _positive(value: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=_positive, default=20_000)
+    parser.add_argument("--count", type=positive, default=20_000)
     parser.add_argument("--error-share", type=float, default=0.05)
-    parser.add_argument("--passes", type=_positive, default=5)
-    parser.add_argument("--turns", type=_positive, default=10, help="engine passes within a baseline pass")
+    parser.add_argument("--passes", type=positive, default=5)
+    parser.add_argument("--turns", type=positive, default=10, help="engine passes within a baseline pass")
     args = parser.parse_args()
     corpus = messages(args.count, args.error_share)
     texts = [text for text, _ in corpus]

@@ -154,7 +154,7 @@ CHANGES = (
     # A backtick sharing its line: removing it joins what is around it, and a fence there starts
     # a new line (which a box margin may then open).
     r"[^\n`]`|`[^\n`]",
-    r"(?m)(?:^|\r)[ \t]*[│╷╵┃|](?:[ \t\r]|$)",  # box margins (a CR becomes a line break)
+    rf"(?m)(?:^|\r)[ \t]*[{_BOX_BARS}](?:[ \t\r]|$)",  # box margins (a CR becomes a line break)
     # A line ending inside a token `_breaks_token` joins: an ARN, a path, an assignment.
     r"(?:arn:|/\S*/|=)(?:\S*[:/=_-])?[ \t]*[\r\n]",
 )
