@@ -202,6 +202,17 @@ def unlink(text: str) -> str:
 def normalise(text: str) -> str:
     """The paste as one readable text: unescaped, unwrapped, with tool decoration removed. Each
     step runs only when the text holds what it acts on (`CHANGES` tells whether any does)."""
+    return rejoin(undecorate(text))
+
+
+def rejoin(text: str) -> str:
+    """The text with the lines a terminal wrapped, or broke inside a token, joined again: the
+    text itself (the same object) when no line is."""
+    return _unwrap(text) if "\n" in text else text
+
+
+def undecorate(text: str) -> str:
+    """Every step of normalising but the last (`rejoin`)."""
     text = text[:MAX_CHARS]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -236,4 +247,4 @@ def normalise(text: str) -> str:
         text = _SPACE_RUN.sub(" ", text).replace(" \n", "\n").removesuffix(" ")
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
-    return _unwrap(text) if "\n" in text else text
+    return text
