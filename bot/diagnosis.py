@@ -80,7 +80,8 @@ def _call_for_normalising(signs: tuple[int, ...]) -> bool:
 
 
 def _only_tidy(signs: tuple[int, ...]) -> bool:
-    return min(signs) >= 0 and max(signs) < len(paste.TIDYING)
+    """No sign, or only signs of white space to tidy."""
+    return not signs or (min(signs) >= 0 and max(signs) < len(paste.TIDYING))
 
 
 def _call_for_redacting(signs: tuple[int, ...]) -> bool:
@@ -113,8 +114,7 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
     preparing steps can change the paste: most messages need none, and are done in one set scan;
     most of the rest need normalising but hold no credential."""
     needs_normalising = True
-    # Whether the look at the text as it is holds for it normalised, unless lines are joined.
-    holds = False
+    signs: tuple[int, ...] = (-1,)  # not looked at as it is: as if a sign called for everything
     # A longer paste is cut first; a long one that normalising likely changes is not looked at
     # as it is (a look at 40,000 characters costs half as much as normalising them).
     if len(text) <= _LONG or (len(text) <= paste.MAX_CHARS and not paste.likely_changed(text)):
@@ -129,20 +129,18 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
             needs_normalising = len(plain) > paste.SHORT and paste.wrapped(plain)
             if not needs_normalising:
                 return data, possible, []  # most messages: nothing to prepare
-            holds = True
         elif possible == [] and _only_tidy(signs) and not paste.may_rejoin(plain):
             # No phrase, and tidying white space cannot make one: chatter with a code block.
             return data, possible, []
         else:
             needs_normalising = _call_for_normalising(signs) or paste.wrapped(plain)
-            holds = _only_tidy(signs)
     if needs_normalising:
         undecorated = paste.undecorate(text)
         prepared = paste.rejoin(undecorated)
         data = prepared.encode("utf-8", "replace")
-        if holds and prepared is undecorated:
-            # Tidying white space makes no phrase appear or go (bot.literals reads any gap alike)
-            # and no credential sign: only joining lines could.
+        if _only_tidy(signs) and prepared is undecorated:
+            # The look at the text as it is holds: tidying white space makes no phrase appear or
+            # go (bot.literals reads any gap alike) and no credential sign; only joining lines could.
             return data, possible, []
         possible, signs = matcher.look(data)
     if _call_for_redacting(signs):
