@@ -115,10 +115,10 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
     most of the rest need normalising but hold no credential."""
     needs_normalising = True
     signs: tuple[int, ...] = (-1,)  # not looked at as it is: as if a sign called for everything
+    plain = text
     # A longer paste is cut first; a long one that normalising likely changes is not looked at
     # as it is (a look at 40,000 characters costs half as much as normalising them).
     if len(text) <= _LONG or (len(text) <= paste.MAX_CHARS and not paste.likely_changed(text)):
-        plain = text
         if "<" in text and text.isascii() and text.replace("\n", "").isprintable():
             # Of the normalising steps, only writing out Slack's links can act first on such a text.
             plain = paste.unlink(text)
@@ -135,8 +135,11 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
         else:
             needs_normalising = _call_for_normalising(signs) or paste.wrapped(plain)
     if needs_normalising:
-        undecorated = paste.undecorate(text)
-        prepared = paste.rejoin(undecorated)
+        # What the look found spares normalising the steps that cannot act (links written out
+        # before the look are still in the text).
+        seen = signs if plain is text else (*signs, paste.MARKUP)
+        undecorated = paste.undecorate(text, seen)
+        prepared = paste.rejoin(undecorated, seen)
         data = prepared.encode("utf-8", "replace")
         if _only_tidy(signs) and prepared is undecorated:
             # The look at the text as it is holds: tidying white space makes no phrase appear or

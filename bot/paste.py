@@ -9,6 +9,7 @@ import html
 import itertools
 import operator
 import re
+from collections.abc import Collection
 
 # Longer pastes are cut: a real error is never this long, and the cut keeps the work bounded.
 MAX_CHARS = 200_000
@@ -78,12 +79,13 @@ def _same_widths(lengths: list[int]) -> bool:
     )
 
 
-def _unwrap(text: str) -> str:
-    """Join lines that a terminal or a chat window broke inside a token."""
+def _unwrap(text: str, token_breaks: bool = True) -> str:
+    """Join lines that a terminal or a chat window broke inside a token (those that end inside a
+    token looked for only when `token_breaks`: the rest are wrapped lines)."""
     lines = text.split("\n")
     joins = _wrap_runs(lines) if _same_widths(list(map(len, lines))) else set()
     # Line by line: looking for each line end in the whole text first costs more.
-    for index, (line, following) in enumerate(itertools.pairwise(lines)):
+    for index, (line, following) in enumerate(itertools.pairwise(lines) if token_breaks else ()):
         if line.endswith(_TOKEN_BREAKS) and _breaks_token(line, following):
             joins.add(index)
     if joins:
@@ -158,6 +160,21 @@ CHANGES = (
     # A line ending inside a token `_breaks_token` joins: an ARN, a path, an assignment.
     r"(?:arn:|/\S*/|=)(?:\S*[:/=_-])?[ \t]*[\r\n]",
 )
+# The CHANGES by what they tell (their indices, as a first look numbers what it finds).
+ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES, INLINE_CODE, BOX_MARGINS, TOKEN_BREAKS = range(
+    len(TIDYING), len(CHANGES)
+)
+# The steps that write characters other steps act on (a control becomes a space, an escape or an
+# entity any character, a full-width form its ASCII twin, a link its label): where one of these
+# is seen (or an unknown sign, -1), every later step looks for itself what it acts on.
+_WRITING = frozenset({-1, ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES})
+# What can open a line with a box margin once undecorated: one there already, or inline code (a
+# fence sharing its line starts a new one).
+_MARGINS = _WRITING | {BOX_MARGINS, INLINE_CODE}
+# What can make a line end inside a token once undecorated: one ending so already, or inline
+# code whose backticks go.
+_BREAKING = _WRITING | {INLINE_CODE, TOKEN_BREAKS}
+
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 
 
@@ -205,17 +222,40 @@ def normalise(text: str) -> str:
     return rejoin(undecorate(text))
 
 
-def rejoin(text: str) -> str:
+def rejoin(text: str, signs: Collection[int] | None = None) -> str:
     """The text with the lines a terminal wrapped, or broke inside a token, joined again: the
-    text itself (the same object) when no line is."""
-    return _unwrap(text) if "\n" in text else text
+    text itself (the same object) when no line is. `signs`: as for `undecorate`, the CHANGES a
+    look found in the text before it was undecorated."""
+    if "\n" not in text:
+        return text
+    return _unwrap(text, signs is None or not _BREAKING.isdisjoint(signs))
 
 
-def undecorate(text: str) -> str:
-    """Every step of normalising but the last (`rejoin`)."""
+def undecorate(text: str, signs: Collection[int] | None = None) -> str:
+    """Every step of normalising but the last (`rejoin`). `signs`: the CHANGES (by index) a look
+    found in the text; None when it was not looked at. Only the white space is tidied where they
+    tell that nothing else can change."""
     text = text[:MAX_CHARS]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # (A look reads what encoding makes of a lone surrogate: only an ASCII text surely holds none.)
+    if signs is None or not _WRITING.isdisjoint(signs) or not text.isascii():
+        text = _rewrite(text)
+    if "`" in text:
+        text = _FENCE.sub("\n", text).replace("`", "")
+    if (signs is None or not _MARGINS.isdisjoint(signs)) and any(map(text.__contains__, _BOX_BARS)):
+        text = _BOX_MARGIN.sub("\n", "\n" + text)[1:]
+    if "  " in text or "\t" in text or " \n" in text or not text.isascii():
+        # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.
+        text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ")
+        text = _SPACE_RUN.sub(" ", text).replace(" \n", "\n").removesuffix(" ")
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text
+
+
+def _rewrite(text: str) -> str:
+    """The steps that write characters: controls, full-width forms, links, escapes, markup."""
     if not text.replace("\n", "").replace("\t", "").isprintable():
         text = _SURROGATE.sub("?", _CONTROL.sub(" ", text))
     if not text.isascii() and _may_hold_full_width(text):
@@ -237,14 +277,4 @@ def undecorate(text: str) -> str:
         text = _XML_TAG.sub("\n", text)
     if "&" in text:
         text = html.unescape(text)
-    if "`" in text:
-        text = _FENCE.sub("\n", text).replace("`", "")
-    if any(map(text.__contains__, _BOX_BARS)):
-        text = _BOX_MARGIN.sub("\n", "\n" + text)[1:]
-    if "  " in text or "\t" in text or " \n" in text or not text.isascii():
-        # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.
-        text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ")
-        text = _SPACE_RUN.sub(" ", text).replace(" \n", "\n").removesuffix(" ")
-    if "\n\n\n" in text:
-        text = _BLANK_LINES.sub("\n\n", text)
     return text

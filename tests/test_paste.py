@@ -218,11 +218,20 @@ def test_the_first_look_at_a_long_paste_gives_what_preparing_would(text: str) ->
         "path /a/b-\nc please",
         "set key=\nvalue please",
         "set a=b_\nc please",
+        # Inline code: the line ends inside the token only once its backtick is gone.
+        "assume `arn:aws:iam::123456789012:role/`\napp now",
     ],
 )
 def test_a_token_broken_at_a_line_end_is_joined_though_nothing_else_needs_preparing(text: str) -> None:
     data, _, _ = first_look(default_matcher(), text)
     assert data == prepare(text)[0].encode() != text.encode()
+
+
+def test_an_arn_in_inline_code_broken_at_a_line_end_is_joined() -> None:
+    broken = ERROR.replace(
+        "arn:aws:iam::123456789012:role/app-role", "`arn:aws:iam::123456789012:role/`\napp-role"
+    )
+    assert _role(broken) == ROLE
 
 
 def test_a_lone_surrogate_from_json_is_read_like_any_other_odd_character() -> None:
@@ -250,3 +259,8 @@ def test_a_paste_longer_than_the_cut_is_cut_before_it_is_read() -> None:
     data, _, _ = first_look(default_matcher(), text)
     assert len(data) == paste.MAX_CHARS
     assert diagnose(text).diagnoses == []
+
+
+def test_a_paste_whose_only_odd_character_is_a_lone_surrogate_is_prepared_as_the_look_reads_it() -> None:
+    # The look reads the surrogate as encoding makes it ('?'), so sees no odd character at all.
+    _first_look_agrees_with_preparing("\ud800 is not authorized to perform: ")
