@@ -34,10 +34,12 @@ _NO_MATCH = (-1, -1)
 _NOTHING: frozenset[int] = frozenset()
 
 
-def _options() -> Any:
+def _options(latin1: bool = False) -> Any:
     options = re2.Options()
     options.log_errors = False
     options.max_mem = 64 << 20
+    if latin1:
+        options.encoding = re2.Options.Encoding.LATIN1
     return options
 
 
@@ -54,6 +56,18 @@ def compile_regex(regex: str | bytes) -> Any:
 
 def _compile_bytes(regex: str) -> Any:
     return compile_regex(regex.encode())
+
+
+def _byte_twin(regex: str) -> Any:
+    """The expression compiled to read bytes as Latin-1: on ASCII text it matches, and captures,
+    exactly as in UTF-8 (every character one byte either way; \\b, \\w, \\s and ^ read bytes alike),
+    with a smaller program where classes exclude characters (`[^\\n]` is one byte range, not a
+    tree of UTF-8 sequences): small enough, often, for RE2 to read captures with its backtracker
+    rather than its slower NFA. None where RE2 refuses it (a class of code points beyond Latin-1)."""
+    try:
+        return re2.compile(regex.encode(), options=_options(latin1=True))._regexp.Match
+    except re2.error:
+        return None
 
 
 # Conditions meet the same few short values again and again; their answers are kept (only for
@@ -110,11 +124,13 @@ class Expression:
     """One compiled expression: where it matches is found with a capture-free twin; what its
     groups captured is read on a found span, only when someone asks."""
 
-    __slots__ = ("_find", "_groups", "regex")
+    __slots__ = ("_ascii", "_find", "_groups", "_read", "regex")
 
     def __init__(self, expanded: str) -> None:
         self.regex = _compile_bytes(expanded)
         self._find = finder(expanded.encode())._regexp.Match
+        self._read = self.regex._regexp.Match
+        self._ascii = _byte_twin(expanded) or self._read  # reads captures in ASCII spans
         # (group index, entity name), left to right: the first group of a name that took part wins.
         self._groups = sorted((index, _name(name)) for name, index in self.regex.groupindex.items())
 
@@ -139,8 +155,11 @@ class Expression:
         return bool(self._find(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
 
     def captures(self, data: bytes, start: int, end: int) -> dict[str, str]:
-        """What the groups captured in the match data[start:end] (a span `spans` found)."""
-        spans = self.regex._regexp.Match(_ANCHOR_BOTH, data, start, end)
+        """What the groups captured in the match data[start:end] (a span `spans` found). An ASCII
+        span is read with the Latin-1 twin (the bytes around it count only as line breaks and
+        word characters, which both read alike)."""
+        read = self._ascii if data[start:end].isascii() else self._read
+        spans = read(_ANCHOR_BOTH, data, start, end)
         found: dict[str, str] = {}
         for index, key in self._groups:
             first, last = spans[index]

@@ -131,3 +131,11 @@ def test_the_nearest_wrapper_names_the_operation_not_an_earlier_errors() -> None
     )
     triage = diagnose(f"{cli}\n\n{terraform}")
     assert [d.entities.get("operation") for d in triage.diagnoses] == ["UpdateAssumeRolePolicy", "CreateRole"]
+
+
+def test_a_letter_that_folds_into_ascii_loses_none_of_what_the_sentence_names() -> None:
+    # "ſ" (the long s) reads as "s" without regard to case: the sentence holding it is still
+    # read whole, though most sentences are plain ASCII and read another way.
+    entities = diagnose(PASSROLE.replace("User", "Uſer")).diagnoses[0].entities
+    assert entities["caller_arn"] == "arn:aws:iam::123456789012:user/bob"
+    assert entities["role_arn"] == "arn:aws:iam::123456789012:role/app"
