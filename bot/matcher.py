@@ -155,16 +155,21 @@ class Expression:
         return bool(self._find(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
 
     def captures(self, data: bytes, start: int, end: int) -> dict[str, str]:
-        """What the groups captured in the match data[start:end] (a span `spans` found). An ASCII
-        span is read with the Latin-1 twin (the bytes around it count only as line breaks and
-        word characters, which both read alike)."""
-        read = self._ascii if data[start:end].isascii() else self._read
-        spans = read(_ANCHOR_BOTH, data, start, end)
+        """What the groups captured in the match data[start:end] (a span `spans` found). It is
+        read in the span with a byte on either side: all a match's edges see of the text (a line
+        break, a word character), and RE2 reads a short text's groups without first running an
+        automaton over it. An ASCII span is read with the Latin-1 twin (both read those bytes
+        alike)."""
+        low = start - 1 if start else 0
+        piece = data[low : end + 1]
+        start, end = start - low, end - low
+        read = self._ascii if piece[start:end].isascii() else self._read
+        spans = read(_ANCHOR_BOTH, piece, start, end)
         found: dict[str, str] = {}
         for index, key in self._groups:
             first, last = spans[index]
             if last > first and key not in found:
-                found[key] = data[first:last].decode("utf-8", "replace")
+                found[key] = piece[first:last].decode("utf-8", "replace")
         return found
 
 
