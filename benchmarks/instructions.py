@@ -6,11 +6,17 @@ does not move with a busy machine's neighbours. Use it to tell whether a change 
 Each kind is run twice under callgrind, reading the same messages after the same warm-up, once
 without and once with the measured ones; the difference divided by their number is the figure.
 Needs valgrind on the PATH; takes a few minutes.
+
+The figure repeats exactly for one tree in one place. Two checkouts of the same code can still
+differ by a few thousand instructions a chat message: CPython's attribute cache is keyed by
+object addresses, which move with everything else in the process. Tell changes apart with
+compare.py as well.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -32,6 +38,11 @@ def _work(kind: str, count: int) -> None:
     texts = [text for text, is_error in messages() if is_error == (kind == "errors")]
     for text in texts[:WARM_UP]:
         diagnose(text)
+    # Every object so far set aside: a full collection walks them all (tens of millions of
+    # instructions), and where one fell, before or among the measured messages, would decide
+    # the figure.
+    gc.collect()
+    gc.freeze()
     for text in texts[:count]:
         diagnose(text)
 
