@@ -44,11 +44,12 @@ def _options(latin1: bool = False) -> Any:
 
 
 @cache
-def compile_regex(regex: str | bytes) -> Any:
+def compile_regex(regex: str | bytes, latin1: bool = False) -> Any:
     """Compile one expanded pattern for RE2 (once), raising KnowledgeError when RE2 refuses it.
-    A bytes pattern matches UTF-8 bytes; a str pattern matches str."""
+    A bytes pattern matches UTF-8 bytes (each byte a character when `latin1`); a str pattern
+    matches str."""
     try:
-        return re2.compile(regex, options=_options())
+        return re2.compile(regex, options=_options(latin1))
     except re2.error as exc:
         shown = regex.decode() if isinstance(regex, bytes) else regex
         raise KnowledgeError(f"RE2 cannot compile {shown[:120]!r}: {exc}") from None
@@ -65,8 +66,8 @@ def _byte_twin(regex: str) -> Any:
     tree of UTF-8 sequences): small enough, often, for RE2 to read captures with its backtracker
     rather than its slower NFA. None where RE2 refuses it (a class of code points beyond Latin-1)."""
     try:
-        return re2.compile(regex.encode(), options=_options(latin1=True))._regexp.Match
-    except re2.error:
+        return compile_regex(regex.encode(), latin1=True)._regexp.Match
+    except KnowledgeError:
         return None
 
 
