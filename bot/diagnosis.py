@@ -135,9 +135,11 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
         else:
             needs_normalising = _call_for_normalising(signs) or paste.wrapped(plain)
     if needs_normalising:
-        # What the look found spares normalising the steps that cannot act (links written out
-        # before the look are still in the text).
-        seen = signs if plain is text else (*signs, paste.MARKUP)
+        # What the look found spares normalising the steps that cannot act (None: an unknown
+        # sign; links written out before the look are still in the text).
+        seen: tuple[int, ...] | None = None if -1 in signs else signs
+        if seen is not None and plain is not text:
+            seen = (*seen, paste.MARKUP)
         undecorated = paste.undecorate(text, seen)
         prepared = paste.rejoin(undecorated, seen)
         data = prepared.encode("utf-8", "replace")

@@ -166,14 +166,20 @@ ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES, INLINE_CODE, BOX_MARGINS, TOKEN_BREAK
 )
 # The steps that write characters other steps act on (a control becomes a space, an escape or an
 # entity any character, a full-width form its ASCII twin, a link its label): where one of these
-# is seen (or an unknown sign, -1), every later step looks for itself what it acts on.
-_WRITING = frozenset({-1, ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES})
+# is seen, every later step looks for itself what it acts on.
+_WRITING = frozenset({ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES})
 # What can open a line with a box margin once undecorated: one there already, or inline code (a
 # fence sharing its line starts a new one).
 _MARGINS = _WRITING | {BOX_MARGINS, INLINE_CODE}
 # What can make a line end inside a token once undecorated: one ending so already, or inline
 # code whose backticks go.
 _BREAKING = _WRITING | {INLINE_CODE, TOKEN_BREAKS}
+
+
+def _seen(changes: frozenset[int], signs: Collection[int] | None) -> bool:
+    """True when a look saw one of the changes in the text, or did not look (signs None)."""
+    return signs is None or not changes.isdisjoint(signs)
+
 
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 
@@ -228,7 +234,7 @@ def rejoin(text: str, signs: Collection[int] | None = None) -> str:
     look found in the text before it was undecorated."""
     if "\n" not in text:
         return text
-    return _unwrap(text, signs is None or not _BREAKING.isdisjoint(signs))
+    return _unwrap(text, _seen(_BREAKING, signs))
 
 
 def undecorate(text: str, signs: Collection[int] | None = None) -> str:
@@ -239,11 +245,11 @@ def undecorate(text: str, signs: Collection[int] | None = None) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     # (A look reads what encoding makes of a lone surrogate: only an ASCII text surely holds none.)
-    if signs is None or not _WRITING.isdisjoint(signs) or not text.isascii():
+    if _seen(_WRITING, signs) or not text.isascii():
         text = _rewrite(text)
     if "`" in text:
         text = _FENCE.sub("\n", text).replace("`", "")
-    if (signs is None or not _MARGINS.isdisjoint(signs)) and any(map(text.__contains__, _BOX_BARS)):
+    if _seen(_MARGINS, signs) and any(map(text.__contains__, _BOX_BARS)):
         text = _BOX_MARGIN.sub("\n", "\n" + text)[1:]
     if "  " in text or "\t" in text or " \n" in text or not text.isascii():
         # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.

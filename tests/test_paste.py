@@ -264,3 +264,11 @@ def test_a_paste_longer_than_the_cut_is_cut_before_it_is_read() -> None:
 def test_a_paste_whose_only_odd_character_is_a_lone_surrogate_is_prepared_as_the_look_reads_it() -> None:
     # The look reads the surrogate as encoding makes it ('?'), so sees no odd character at all.
     _first_look_agrees_with_preparing("\ud800 is not authorized to perform: ")
+
+
+def test_a_long_paste_normalising_likely_changes_is_normalised_whole() -> None:
+    # Such a paste is not looked at as it is: no sign spares any step of normalising.
+    escaped = ERROR.replace(ROLE, f"&quot;{ROLE}&quot;")
+    log = "INFO deploy step finished without error\n" * 120
+    assert len(log + escaped) > 4000
+    assert _role(log + escaped) == ROLE
