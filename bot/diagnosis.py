@@ -182,15 +182,22 @@ class _Read:
         return self._meets[cause.id]
 
 
+# A match's pattern, the context rules its use reads, and its bytes.
+_Same = tuple[int, tuple[str, ...], bytes]
+
+
 class _Reading:
     """One normalised paste being read: its hits, and each hit's entities worked out once."""
 
     def __init__(self, matcher: Matcher, data: bytes, hits: list[Hit], nearby: frozenset[int]) -> None:
         self.matcher, self.data, self.hits, self.nearby = matcher, data, hits, nearby
-        # What a match says, by place (the causes sharing one pattern) and by the bytes around it
-        # (the same error repeated in a paste).
+        # What a match says, by place (the causes sharing one pattern) and by its bytes and those
+        # around it (the same error repeated in a paste). The bytes around a match are compared
+        # only once its own bytes repeat: `_unkeyed` holds the first read of a match's bytes, not
+        # yet keyed by what is around it.
         self._at: dict[tuple[int, tuple[str, ...], int, int], _Read] = {}
-        self._seen: dict[tuple[int, tuple[str, ...], int, int, bytes], _Read] = {}
+        self._seen: dict[_Same, dict[tuple[bytes, bytes], _Read]] = {}
+        self._unkeyed: dict[_Same, tuple[Hit, _Read]] = {}
         self._excluded: dict[str, bool] = {}
 
     def _entities(self, hit: Hit, context: tuple[str, ...]) -> _Read:
@@ -206,19 +213,28 @@ class _Reading:
     def _read(self, hit: Hit, context: tuple[str, ...]) -> _Read:
         place = (hit.pattern, context, hit.start, hit.end)
         read = self._at.get(place)
-        if read is None:
-            low = max(0, hit.start - self.matcher.reach)
-            around = (
-                *place[:2],
-                hit.start - low,
-                hit.end - low,
-                self.data[low : hit.end + self.matcher.reach],
-            )
-            read = self._seen.get(around)
+        if read is not None:
+            return read
+        same = (hit.pattern, context, self.data[hit.start : hit.end])
+        arounds = self._seen.get(same)
+        if arounds is None:
+            read = self._entities(hit, context)
+            self._seen[same], self._unkeyed[same] = {}, (hit, read)
+        else:
+            first = self._unkeyed.pop(same, None)
+            if first is not None:
+                arounds[self._around(first[0])] = first[1]
+            around = self._around(hit)
+            read = arounds.get(around)
             if read is None:
-                read = self._seen[around] = self._entities(hit, context)
-            self._at[place] = read
+                read = arounds[around] = self._entities(hit, context)
+        self._at[place] = read
         return read
+
+    def _around(self, hit: Hit) -> tuple[bytes, bytes]:
+        """The bytes before and after a match, as far as any context rule looks."""
+        reach = self.matcher.reach
+        return self.data[max(0, hit.start - reach) : hit.start], self.data[hit.end : hit.end + reach]
 
     def _ruled_out(self, cause: Cause) -> bool:
         """True when the text holds one of the cause's exclusions (looked for once per cause)."""

@@ -24,6 +24,19 @@ def test_the_same_error_repeated_collapses_but_a_different_role_does_not() -> No
     assert [d.entities["role_arn"].rsplit("/", 1)[1] for d in triage.diagnoses] == ["app", "worker"]
 
 
+def test_one_error_sentence_after_different_calls_is_read_with_each_call() -> None:
+    sentence = (
+        "User: arn:aws:sts::111122223333:assumed-role/Deploy/ci is not authorized to perform: "
+        "iam:PassRole on resource: arn:aws:iam::111122223333:role/app"
+    )
+    text = "\n".join(
+        f"An error occurred (AccessDenied) when calling the {operation} operation: {sentence}"
+        for operation in ("CreateFunction", "CreateFunction", "RunInstances")
+    )
+    triage = diagnose(text)
+    assert [d.entities["operation"] for d in triage.diagnoses] == ["CreateFunction", "RunInstances"]
+
+
 def test_a_weak_match_is_silent_when_passive_and_a_question_when_asked() -> None:
     chatter = "I can't assume the deploy role since this morning, any idea?"
     passive = diagnose(chatter)
