@@ -1,6 +1,9 @@
 """Time to diagnose 40,000-character adversarial pastes (target: under 10 ms each).
 
-    python benchmarks/adversarial.py
+    python benchmarks/adversarial.py [--stages]
+
+`--stages` also prints where each case's median time goes: the first look (normalising
+included), the patterns' finders, and reading the matches (context rules included).
 
 Near-misses, long runs of one character, nested repetition, many real errors, escaped and
 wrapped text: the shapes that make backtracking engines and careless normalisation slow.
@@ -8,11 +11,18 @@ wrapped text: the shapes that make backtracking engines and careless normalisati
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
+import sys
 import time
+from pathlib import Path
 
-from bot.diagnosis import diagnose
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stages import STAGES, staged
+
+from bot.diagnosis import default_matcher, diagnose
 from bot.knowledge import bundled
 
 SIZE = 40_000
@@ -58,7 +68,21 @@ def cases() -> dict[str, str]:
     }
 
 
+def _stages(text: str, rounds: int = 7) -> str:
+    """The median time of each stage of diagnosing the paste (asked), as printed."""
+    timings: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    for _ in range(rounds):
+        spent = dict.fromkeys(STAGES, 0.0)
+        staged(default_matcher(), text, spent, asked=True)
+        for stage in STAGES:
+            timings[stage].append(spent[stage] * 1000)
+    return "  ".join(f"{stage} {statistics.median(timings[stage]):.2f}" for stage in STAGES)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stages", action="store_true", help="also time each case's stages")
+    args = parser.parse_args()
     diagnose(ERROR)  # load and compile the knowledge base first
     worst = 0.0
     print(f"{'case':22} {'chars':>7} {'median ms':>10} {'max ms':>8} diagnoses")
@@ -74,6 +98,8 @@ def main() -> None:
         print(
             f"{name:22} {len(text):7} {statistics.median(timings):10.2f} {max(timings):8.2f} {len(triage.diagnoses)}"
         )
+        if args.stages:
+            print(f"{'':22} ms: {_stages(text)}")
     print(f"worst median: {worst:.2f} ms (target: under 10 ms)")
 
 

@@ -36,16 +36,17 @@ from bot.matcher import Matcher
 STAGES = ("first look", "finders", "reading")
 
 
-def _error(matcher: Matcher, text: str, spent: dict[str, float]) -> None:
-    """Diagnose an error paste (a channel message) as `diagnose` does, stage by stage."""
+def staged(matcher: Matcher, text: str, spent: dict[str, float], asked: bool = False) -> None:
+    """Diagnose an error paste (a channel message unless `asked`) as `diagnose` does, stage by
+    stage."""
     clock = time.perf_counter
     start = clock()
     data, possible, _ = first_look(matcher, text)
     looked = clock()
-    found, nearby = matcher.scan(data, possible, asked=False)
+    found, nearby = matcher.scan(data, possible, asked=asked)
     scanned = clock()
     if found:
-        _select(_Reading(matcher, data, found, nearby), asked=False)
+        _select(_Reading(matcher, data, found, nearby), asked=asked)
     read = clock()
     for stage, elapsed in zip(STAGES, (looked - start, scanned - looked, read - scanned), strict=True):
         spent[stage] += elapsed
@@ -118,7 +119,7 @@ def main() -> None:
         spent = dict.fromkeys(("chatter", *STAGES), 0.0)
         for text, is_error in corpus:
             if is_error:
-                _error(matcher, text, spent)
+                staged(matcher, text, spent)
             else:
                 start = time.perf_counter()
                 diagnose(text, matcher=matcher)
@@ -140,7 +141,7 @@ def main() -> None:
         for text, is_error in corpus:
             calls.on = is_error
             if is_error:
-                _error(matcher, text, spent)
+                staged(matcher, text, spent)
             else:
                 diagnose(text, matcher=matcher)
         calls.on = False
