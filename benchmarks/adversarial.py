@@ -26,6 +26,7 @@ from bot.diagnosis import default_matcher, diagnose
 from bot.knowledge import bundled
 
 SIZE = 40_000
+ROUNDS = 7  # timed diagnoses of each case; the median is printed
 ERROR = (
     "An error occurred (AccessDenied) when calling the PutLifecycleHook operation: User: "
     "arn:aws:sts::111122223333:assumed-role/Testrole/Diego is not authorized to perform: iam:PassRole on resource: "
@@ -68,10 +69,10 @@ def cases() -> dict[str, str]:
     }
 
 
-def _stages(text: str, rounds: int = 7) -> str:
+def _stages(text: str) -> str:
     """The median time of each stage of diagnosing the paste (asked), as printed."""
     timings: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    for _ in range(rounds):
+    for _ in range(ROUNDS):
         spent = dict.fromkeys(STAGES, 0.0)
         staged(default_matcher(), text, spent, asked=True)
         for stage in STAGES:
@@ -90,7 +91,7 @@ def main() -> None:
         for _ in range(2):
             diagnose(text)  # RE2 builds its automaton lazily; time the steady state
         timings = []
-        for _ in range(7):
+        for _ in range(ROUNDS):
             start = time.perf_counter()
             triage = diagnose(text, asked=True)
             timings.append((time.perf_counter() - start) * 1000)
