@@ -25,6 +25,7 @@ ENTITY_KEYS = (
     "version_id",
     "service",
     "requested_duration",
+    "session_name",
     "authorization_id",
 )
 _TRAILING = ".,;:!?'\"`)]}>"

