@@ -37,9 +37,16 @@ def _closes_mask(value: str) -> bool:
     return any(value[-1] == close and opening in value for opening, close in ("<>", "[]", "{}"))
 
 
+def _opens_mask(value: str) -> bool:
+    return any(value[0] == opening and close in value[1:] for opening, close in ("<>", "[]", "{}"))
+
+
 def clean(value: str) -> str:
     """A captured value as pasted, without surrounding quotes or trailing punctuation."""
-    value = value.strip().lstrip(_LEADING)
+    value = value.strip()
+    # A mask such as <instance-id> may open a name; keep it whole.
+    while value and value[0] in _LEADING and not _opens_mask(value):
+        value = value[1:]
     # A mask such as <account-id> or [IAMUSERNAME] ends in '>' or ']' on purpose; keep it whole.
     while value and value[-1] in _TRAILING and not _closes_mask(value):
         value = value[:-1]

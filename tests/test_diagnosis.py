@@ -152,3 +152,30 @@ def test_a_letter_that_folds_into_ascii_loses_none_of_what_the_sentence_names() 
     entities = diagnose(PASSROLE.replace("User", "Uſer")).diagnoses[0].entities
     assert entities["caller_arn"] == "arn:aws:iam::123456789012:user/bob"
     assert entities["role_arn"] == "arn:aws:iam::123456789012:role/app"
+
+
+def test_a_name_that_opens_with_a_mask_is_kept_whole_and_quotes_still_go() -> None:
+    masked = diagnose(
+        'Resource handler returned message: "Maximum policy size of 10240 bytes exceeded for role '
+        "<instance-id>-SystemTestCl-TaskDefinitionTaskRole (Service: Iam, Status Code: 409)"
+    ).primary
+    assert masked is not None and masked.cause.id == "policy-quota-exceeded"
+    assert masked.entities["role_name"] == "<instance-id>-SystemTestCl-TaskDefinitionTaskRole"
+    quoted = diagnose(
+        "An error occurred (NoSuchEntity) when calling the GetRole operation: "
+        "The role with name 'deploy-role' cannot be found."
+    ).primary
+    assert quoted is not None and quoted.entities["role_name"] == "deploy-role"
+
+
+def test_a_role_given_to_a_tools_short_flag_is_the_role_of_the_error() -> None:
+    triage = diagnose(
+        "chaos-lambda deploy -r arn:aws:iam::111122223333:role/ChaosLambda-Accessrole\n"
+        "Something went wrong:\n{ AccessDeniedException: Cross-account pass role is not allowed.\n"
+    )
+    assert triage.primary is not None and triage.primary.cause.id == "passrole-cross-account"
+    assert triage.primary.entities["role_arn"] == "arn:aws:iam::111122223333:role/ChaosLambda-Accessrole"
+    other = diagnose(
+        "aws s3 sync . s3://bucket -r arn:aws:s3:::bucket\nCross-account pass role is not allowed."
+    ).primary
+    assert other is not None and "role_arn" not in other.entities
