@@ -112,3 +112,18 @@ def test_an_empty_fallback_leaves_no_stray_space() -> None:
     )
     assert fill("the role {role|} in {account}", {"account": "111122223333"}) == "the role in 111122223333"
     assert fill("既存のロール {role|} を確認します", {}) == "既存のロールを確認します"
+
+
+def test_an_eks_add_on_gets_the_provider_fix_and_a_plain_cross_account_paste_does_not(
+    kb: KnowledgeBase,
+) -> None:
+    add_on = _advice(
+        "Error: updating EKS Add-On (prod:aws-ebs-csi-driver): operation error EKS: UpdateAddon, https "
+        "response error StatusCode: 403, api error AccessDeniedException: Cross-account pass role is not allowed.",
+        kb,
+    )
+    assert any("Pod Identity" in step for step in add_on.steps)
+    assert "aws eks update-addon" in _commands(add_on)
+    plain = _advice(kb.cause("passrole-cross-account").examples.match[0].text, kb)
+    assert not any("Pod Identity" in step for step in plain.steps)
+    assert "aws eks update-addon" not in _commands(plain)
