@@ -28,6 +28,8 @@ ENTITY_KEYS = (
     "session_name",
     "authorization_id",
 )
+# Values an error quotes whole (STS's "Value '...' at 'roleSessionName'"): free text, kept as quoted.
+QUOTED = frozenset({"session_name"})
 _TRAILING = ".,;:!?'\"`)]}>"
 _LEADING = "'\"`([{<"
 _SPACES = re.compile(r"\s+")
@@ -88,7 +90,10 @@ def build(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, A
     """Entities from the captures of a match and its context, keys in contract order."""
     values: dict[str, Any] = {}
     for key, value in captures.items():
-        if key not in DENY_CAPTURES and not key.startswith("_") and (value := clean(value)):
+        if key in DENY_CAPTURES or key.startswith("_"):
+            continue
+        value = value.strip() if key in QUOTED else clean(value)
+        if value:
             values[key] = value
     deny = _deny(captures, layers)
     if deny:

@@ -96,14 +96,16 @@ def test_a_hostile_session_name_is_reported_but_never_put_into_a_command(kb: Kno
     assert "evil" not in commands and "$SESSION_NAME" in commands
 
 
-def test_a_japanese_fallback_reads_without_spaces_and_a_name_keeps_them() -> None:
-    template = "このエラーのために {role|対象のロール} やその信頼ポリシーを変更する必要はありません。"
-    assert (
-        fill(template, {}) == "このエラーのために対象のロールやその信頼ポリシーを変更する必要はありません。"
+def test_a_japanese_fallback_reads_without_spaces_and_a_name_keeps_them(kb: KnowledgeBase) -> None:
+    bare = _advice(SESSION_NAME.format("ci/main"), kb, "ja")
+    assert any("このエラーのために対象のロールやその信頼ポリシー" in step for step in bare.steps)
+    with_role = _advice(
+        "aws sts assume-role --role-arn arn:aws:iam::111122223333:role/deploy-role --role-session-name ci/main\n"
+        + SESSION_NAME.format("ci/main"),
+        kb,
+        "ja",
     )
-    assert fill(template, {"role": "deploy-role"}) == (
-        "このエラーのために deploy-role やその信頼ポリシーを変更する必要はありません。"
-    )
+    assert any("このエラーのために deploy-role やその信頼ポリシー" in step for step in with_role.steps)
 
 
 def test_an_empty_fallback_leaves_no_stray_space() -> None:
@@ -127,3 +129,9 @@ def test_an_eks_add_on_gets_the_provider_fix_and_a_plain_cross_account_paste_doe
     plain = _advice(kb.cause("passrole-cross-account").examples.match[0].text, kb)
     assert not any("Pod Identity" in step for step in plain.steps)
     assert "aws eks update-addon" not in _commands(plain)
+
+
+def test_a_session_name_is_shown_as_sts_quoted_it() -> None:
+    for name in ("Fix login (#123)", "deploy.", "(draft) x"):
+        triage = diagnose(SESSION_NAME.format(name))
+        assert triage.primary is not None and triage.primary.entities["session_name"] == name

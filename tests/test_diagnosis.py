@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.diagnosis import diagnose
+from bot.entities import clean
 
 CHAINING = "An error occurred (ValidationError) when calling the AssumeRole operation: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
 SESSION = "User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::bucket/key because no session policy allows the s3:GetObject action"
@@ -175,7 +176,19 @@ def test_a_role_given_to_a_tools_short_flag_is_the_role_of_the_error() -> None:
     )
     assert triage.primary is not None and triage.primary.cause.id == "passrole-cross-account"
     assert triage.primary.entities["role_arn"] == "arn:aws:iam::111122223333:role/ChaosLambda-Accessrole"
-    other = diagnose(
-        "aws s3 sync . s3://bucket -r arn:aws:s3:::bucket\nCross-account pass role is not allowed."
-    ).primary
-    assert other is not None and "role_arn" not in other.entities
+    for command in (
+        "aws s3 sync . s3://bucket -r arn:aws:s3:::bucket",
+        "grep -r arn:aws:iam::111122223333:role/old-role infra/",
+    ):
+        other = diagnose(command + "\nCross-account pass role is not allowed.").primary
+        assert other is not None and "role_arn" not in other.entities
+
+
+def test_a_value_loses_the_quotes_and_brackets_around_it_but_keeps_a_mask_whole() -> None:
+    assert clean("'deploy-role'") == "deploy-role"
+    assert clean("'abc") == "abc"
+    assert clean("(arn:aws:iam::111122223333:role/x).") == "arn:aws:iam::111122223333:role/x"
+    assert clean("[x") == "x"
+    assert clean("'<instance-id>-Role'") == "<instance-id>-Role"
+    assert clean("<account-id>") == "<account-id>"
+    assert clean("{a}b") == "{a}b"
