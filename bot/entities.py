@@ -35,12 +35,16 @@ _LEADING = "'\"`([{<"
 _SPACES = re.compile(r"\s+")
 
 
+# The brackets a mask is written in: <account-id>, [IAMUSERNAME], {account-id}.
+_MASKS = (("<", ">"), ("[", "]"), ("{", "}"))
+
+
 def _closes_mask(value: str) -> bool:
-    return any(value[-1] == close and opening in value for opening, close in ("<>", "[]", "{}"))
+    return any(value[-1] == close and opening in value for opening, close in _MASKS)
 
 
 def _opens_mask(value: str) -> bool:
-    return any(value[0] == opening and close in value[1:] for opening, close in ("<>", "[]", "{}"))
+    return any(value[0] == opening and close in value[1:] for opening, close in _MASKS)
 
 
 def clean(value: str) -> str:
