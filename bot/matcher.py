@@ -23,6 +23,7 @@ from typing import Any
 import re2
 
 from bot.knowledge import CONFIDENT, Cause, ContextRule, KnowledgeBase, KnowledgeError
+from bot.leads import Branches, branches
 from bot.literals import ALWAYS, alternatives, need, phrase_expression, phrases
 
 # The binding's Match objects cost more than the matching itself on short spans; the scans below
@@ -113,23 +114,49 @@ def group_names(compiled: Any) -> list[str]:
 _NAMED_GROUP = re.compile(rb"(?<!\\)\(\?P<[A-Za-z0-9_]+>")
 
 
-@cache
-def finder(regex: bytes) -> Any:
+def _plain(regex: bytes) -> bytes:
     """The expression with its named groups made plain: RE2 then finds where it matches with its
     automata alone, where reading groups takes a slower engine (the NFA, for programs our size).
     RE2's never_capture option leaves named groups capturing, hence the rewrite."""
-    return compile_regex(_NAMED_GROUP.sub(b"(?:", regex))
+    return _NAMED_GROUP.sub(b"(?:", regex)
+
+
+@cache
+def finder(regex: bytes) -> Any:
+    """The expression compiled to find where it matches (see _plain)."""
+    return compile_regex(_plain(regex))
+
+
+def _branches(regex: bytes) -> Branches | None:
+    """The expression as branches RE2 skips through a long text to (bot.leads); None where it
+    is better scanned whole."""
+    split = branches(_plain(regex).decode())
+    if split is None:
+        return None
+    scans = []
+    for branch in split:
+        # A word boundary hides the literal after it: that is scanned for, the boundary checked.
+        bounded = branch.startswith("\\b")
+        scan = finder((branch[2:] if bounded else branch).encode())._regexp.Match
+        scans.append((scan, finder(branch.encode())._regexp.Match if bounded else None))
+    return Branches(scans)
+
+
+# Text this long is scanned branch by branch where an expression has branches: in a shorter one,
+# the calls cost more than the bytes skipped.
+_LONG_SPAN = 2048
 
 
 class Expression:
     """One compiled expression: where it matches is found with a capture-free twin; what its
     groups captured is read on a found span, only when someone asks."""
 
-    __slots__ = ("_ascii", "_find", "_groups", "_read", "regex")
+    __slots__ = ("_ascii", "_branches", "_find", "_groups", "_read", "regex")
 
     def __init__(self, expanded: str) -> None:
         self.regex = _compile_bytes(expanded)
         self._find = finder(expanded.encode())._regexp.Match
+        self._branches = _branches(expanded.encode())
         self._read = self.regex._regexp.Match
         self._ascii = _byte_twin(expanded) or self._read  # reads captures in ASCII spans
         # (group index, entity name), left to right: the first group of a name that took part wins.
@@ -139,6 +166,11 @@ class Expression:
         """Every non-overlapping match in data[start:end], left to right (the whole text is the
         context: a match's edges see the characters around it)."""
         end = len(data) if end is None else end
+        if self._branches is not None and end - start >= _LONG_SPAN:
+            left = yield from self._branches.spans(data, start, end)
+            if left is None:
+                return
+            start = left
         while start <= end:
             span = self._find(_UNANCHORED, data, start, end)[0]
             if span == _NO_MATCH:

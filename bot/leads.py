@@ -1,0 +1,277 @@
+"""Where a match can begin: an expression as branches that each begin with a literal, for RE2 to
+skip through a long paste to.
+
+RE2 skips to the literal an expression must begin with (memchr on its first byte, or a small
+shift automaton where case is ignored); otherwise its automaton steps through every byte, about
+60 µs for each expression looked for in a 40,000-character paste. Many of the knowledge base's
+expressions begin with a choice (`A|B`), an optional part or a word boundary, which hide their
+first literals. Leftmost-first matching distributes over those: `(?:A|B)C` matches as `AC|BC`
+does, `(?:A)?C` as `AC|C`, `(?:A)??C` as `C|AC`. So an expression may be split into branches
+that each begin with a literal, each found by its own scan: the expression's match is the
+leftmost of theirs (the earliest branch's, where two begin at one place).
+
+A scan skips only where its literal is rare: an expression is split only where every branch
+begins with one that is (see `_skips`). Expressions are read as the knowledge base writes them
+(the syntax RE2 and Python share); what this reading does not follow leaves an expression whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+import re2
+
+# A branch is a list of items: (atom, quantifier), as written.
+Item = tuple[str, str]
+Branch = list[Item]
+
+# Split into no more branches than this: each is a scan of its own.
+MAX_BRANCHES = 8
+# A branch's leading literal skips well when it is at least this long (RE2 then checks its last
+# byte too, at each place its first occurs), or when its first byte is rare in chat text (not a
+# lower-case letter, a digit or white space).
+_SKIPPING_LENGTH = 3
+# Of branches beginning where case is ignored, at most this many (their shift automaton reads
+# every byte, a few times quicker than the expression's own).
+_MAX_FOLDED = 3
+
+_SPECIAL = frozenset("\\[](){}|.*+?^$")
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d+(?:,\d*)?\})\??")
+_ESCAPE = re.compile(r"\\(?:x\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{2}|[pP]\{[^}]*\}|[pP][A-Za-z]|.)", re.S)
+# A group's opening: plain, named, with flags (only for the group), capturing.
+_OPENING = re.compile(r"\((?:\?:|\?P<\w+>|(\?[imsU-]+:)|(?!\?))")
+# A class of a few letters or digits ([Tt]he): a branch for each.
+_SMALL_CLASS = re.compile(r"\[[A-Za-z0-9]{1,4}\]")
+_COMMON_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 \t\n")
+
+
+class _Unread(Exception):
+    """Syntax this reading does not follow, or a split that would not pay."""
+
+
+def _class_end(regex: str, i: int) -> int:
+    """The index after the character class opening at regex[i]."""
+    j = i + 1
+    if regex.startswith("^", j):
+        j += 1
+    if regex.startswith("]", j):
+        j += 1
+    while j < len(regex):
+        if regex[j] == "\\":
+            j = _escape_end(regex, j)
+        elif regex.startswith("[:", j):
+            close = regex.find(":]", j + 2)
+            if close < 0:
+                raise _Unread(regex)
+            j = close + 2
+        elif regex[j] == "]":
+            return j + 1
+        else:
+            j += 1
+    raise _Unread(regex)
+
+
+def _escape_end(regex: str, i: int) -> int:
+    escape = _ESCAPE.match(regex, i)
+    if escape is None:
+        raise _Unread(regex)
+    return escape.end()
+
+
+def _atom_end(regex: str, i: int) -> int:
+    """The index after the atom (a character, an escape, a class or a group) at regex[i]."""
+    char = regex[i]
+    if char == "\\":
+        return _escape_end(regex, i)
+    if char == "[":
+        return _class_end(regex, i)
+    if char == "(":
+        opening = _OPENING.match(regex, i)
+        if opening is None:
+            raise _Unread(regex)  # inline flags reaching past a group, and the like
+        j = opening.end()
+        while j < len(regex) and regex[j] != ")":
+            if regex[j] == "|":
+                j += 1
+                continue
+            j = _atom_end(regex, j)
+            quantifier = _QUANTIFIER.match(regex, j)
+            j = quantifier.end() if quantifier else j
+        if j >= len(regex):
+            raise _Unread(regex)
+        return j + 1
+    if char in ")|*+?{":
+        raise _Unread(regex)
+    return i + 1
+
+
+def _alternatives(regex: str) -> list[Branch]:
+    """The expression's top-level alternatives, each as its items."""
+    found: list[Branch] = [[]]
+    i = 0
+    while i < len(regex):
+        if regex[i] == "|":
+            found.append([])
+            i += 1
+            continue
+        end = _atom_end(regex, i)
+        quantifier = _QUANTIFIER.match(regex, end)
+        quantified = quantifier.group() if quantifier else ""
+        found[-1].append((regex[i:end], quantified))
+        i = end + len(quantified)
+    return found
+
+
+def _literal(atom: str) -> str | None:
+    """The character the atom matches, where it is a literal one."""
+    if atom.startswith("\\"):
+        return atom[1] if len(atom) == 2 and not atom[1].isalnum() else None
+    return atom if len(atom) == 1 and atom not in _SPECIAL else None
+
+
+def _text(items: Branch) -> str:
+    return "".join(atom + quantifier for atom, quantifier in items)
+
+
+def _leading(items: Branch) -> list[Branch]:
+    """The branch as branches that each begin with a literal (or a word boundary before one)."""
+    if not items:
+        raise _Unread("a branch that may match nothing")
+    (atom, quantifier), rest = items[0], items[1:]
+    if quantifier in ("", "+", "+?") and _literal(atom) is not None:
+        return [items]
+    if atom == "\\b" and rest and rest[0][1] in ("", "+", "+?") and _literal(rest[0][0]) is not None:
+        return [items]
+    if quantifier == "" and _SMALL_CLASS.fullmatch(atom):
+        return [[(char, ""), *rest] for char in atom[1:-1]]
+    opening = _OPENING.match(atom)
+    if opening is None or quantifier not in ("", "?", "??"):
+        raise _Unread(atom + quantifier)
+    flags = opening.group(1)
+    taken: list[Branch] = []
+    for alternative in _alternatives(atom[opening.end() : -1]):
+        if flags:  # the flags hold over the alternative, which must begin with a literal itself
+            if not alternative or _literal(alternative[0][0]) is None:
+                raise _Unread(atom)
+            taken.append([(f"({flags}{_text(alternative)})", ""), *rest])
+        else:
+            taken.extend(_leading(alternative + rest))
+        if len(taken) > MAX_BRANCHES:
+            raise _Unread("too many branches")
+    if quantifier == "":
+        return taken
+    skipped = _leading(rest)
+    return [*taken, *skipped] if quantifier == "?" else [*skipped, *taken]
+
+
+def _lead(branch: str) -> tuple[str, bool]:
+    """The literal a branch begins with, and whether case is ignored in it."""
+    folded = branch.startswith("(?i")
+    start = branch.index(":") + 1 if folded else 0
+    if branch.startswith("\\b", start):
+        start += 2
+    lead = []
+    for atom, quantifier in _alternatives(branch[start:])[0] if not folded else []:
+        char = _literal(atom)
+        if char is None:
+            break
+        lead.append(char)
+        if quantifier:
+            break
+    return "".join(lead), folded
+
+
+def _skips(branches: list[str]) -> bool:
+    """True when a scan for each branch skips through chat text: each begins with a literal that
+    is rare there, and few ignore case."""
+    leads = [_lead(branch) for branch in branches]
+    if sum(folded for _, folded in leads) > _MAX_FOLDED:
+        return False
+    firsts = {"" if folded else lead[:1] for lead, folded in leads}
+    if len(leads) > 1 and len(firsts) == 1:
+        return False  # one first byte: RE2 skips to it in the whole expression already
+    return all(
+        folded or (lead and (len(lead) >= _SKIPPING_LENGTH or lead[0] not in _COMMON_FIRST))
+        for lead, folded in leads
+    )
+
+
+def branches(regex: str) -> list[str] | None:
+    """The expression as branches that each begin with a literal (or a word boundary before one),
+    in the order leftmost-first matching prefers them; None where it begins with one already, or
+    where splitting it would not pay or this reading cannot tell."""
+    try:
+        split: list[Branch] = []
+        for alternative in _alternatives(regex):
+            split.extend(_leading(alternative))
+            if len(split) > MAX_BRANCHES:
+                return None
+    except _Unread:
+        return None
+    texts = list(map(_text, split))
+    if len(texts) == 1 and not texts[0].startswith("\\b"):
+        return None
+    return texts if _skips(texts) else None
+
+
+# RE2's Match, called directly: (anchor, text, start, end) -> one (start, end) span per group,
+# (-1, -1) for none.
+Find = Callable[[Any, bytes, int, int], Sequence[tuple[int, int]]]
+_UNANCHORED = re2._Anchor.UNANCHORED
+_ANCHOR_START = re2._Anchor.ANCHOR_START
+_NO_MATCH = (-1, -1)
+_NOT_YET = (-1, -1)
+# Matches found branch by branch, at most: where they are many, the whole expression's own scan
+# is quicker (every branch would look again past each).
+MERGED = 8
+
+
+class Branches:
+    """An expression's branches, each with the scan that finds it (and, for a branch opening with
+    a word boundary, the boundary's check: the scan looks for what follows it), read as the one
+    expression they make."""
+
+    __slots__ = ("_branches",)
+
+    def __init__(self, branches: Sequence[tuple[Find, Find | None]]) -> None:
+        self._branches = tuple(branches)
+
+    @staticmethod
+    def _first(branch: tuple[Find, Find | None], data: bytes, start: int, end: int) -> tuple[int, int] | None:
+        """The branch's leftmost match in data[start:end], if any."""
+        scan, check = branch
+        while start <= end:
+            span = scan(_UNANCHORED, data, start, end)[0]
+            if span == _NO_MATCH:
+                return None
+            if check is None:
+                return span
+            checked = check(_ANCHOR_START, data, span[0], end)[0]
+            if checked != _NO_MATCH:
+                return checked
+            start = span[0] + 1
+        return None
+
+    def spans(self, data: bytes, start: int, end: int) -> Generator[tuple[int, int], None, int | None]:
+        """The expression's first non-overlapping matches in data[start:end], left to right (at
+        each step the leftmost of the branches' next matches); then where to go on looking with
+        the whole expression (after MERGED matches), or None when no match is left. A branch's
+        next match is looked for again only once the text before it is passed."""
+        ahead: list[tuple[int, int] | None] = [_NOT_YET] * len(self._branches)
+        for _ in range(MERGED):
+            best: tuple[int, int] | None = None
+            for index, branch in enumerate(self._branches):
+                span = ahead[index]
+                if span is not None and span[0] < start:  # not looked for, or passed
+                    span = ahead[index] = self._first(branch, data, start, end)
+                if span is not None and (best is None or span[0] < best[0]):
+                    best = span
+            if best is None:
+                return None
+            yield best
+            start = best[1] if best[1] > best[0] else best[1] + 1
+            if start > end:
+                return None
+        return start
