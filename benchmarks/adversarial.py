@@ -12,6 +12,7 @@ wrapped text: the shapes that make backtracking engines and careless normalisati
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -85,6 +86,7 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true", help="also time each case's stages")
     args = parser.parse_args()
     diagnose(ERROR)  # load and compile the knowledge base first
+    gc.freeze()  # as the bot does once loaded (bot.__main__)
     worst = 0.0
     print(f"{'case':22} {'chars':>7} {'median ms':>10} {'max ms':>8} diagnoses")
     for name, text in cases().items():
