@@ -65,3 +65,23 @@ def test_detailed_message_shows_more_than_the_short_one(kb: KnowledgeBase) -> No
     detailed = blocks.render(diagnose(text), kb, detailed=True)
     assert len(json.dumps(detailed.blocks)) > len(json.dumps(short.blocks))
     assert "iam:CreateServiceLinkedRole" in json.dumps(detailed.blocks)
+
+
+def test_a_value_from_the_paste_shows_as_typed_in_slack(kb: KnowledgeBase) -> None:
+    # STS quotes the session name it refused: free text, which Slack would read as formatting
+    # (*bold*, _italic_, ~struck~) or markup (<...>, &).
+    paste = (
+        "An error occurred (ValidationError) when calling the AssumeRole operation: 1 validation error "
+        "detected: Value '*hotfix* _now_ ~old~ <b>&c' at 'roleSessionName' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+    )
+    triage = diagnose(paste)
+    assert triage.primary is not None and triage.primary.cause.id == "role-session-name-invalid"
+    fields = [f["text"] for b in blocks.render(triage, kb).blocks for f in b.get("fields", [])]
+    assert "*Session name*\n`*hotfix* _now_ ~old~ &lt;b&gt;&amp;c`" in fields
+    # Normalising takes backticks out of a paste; were one left, it could not end the code.
+    assert blocks._code("a`b") == "`a\u02cbb`"
+    # The denying layer is a sentence about the paste, not a value from it.
+    denied = diagnose(bundled().cause("scp-denied").examples.match[0].text)
+    fields = [f["text"] for b in blocks.render(denied, kb).blocks for f in b.get("fields", [])]
+    assert any(f.startswith("*Denied by*\nexplicit deny") for f in fields), fields

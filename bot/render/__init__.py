@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.advice import Advice, advise
 from bot.diagnosis import Triage
@@ -23,14 +23,26 @@ def describe_deny(deny: Mapping[str, Any], messages: Messages, lang: Lang) -> st
     return text
 
 
-def facts(advice: Advice, messages: Messages) -> list[tuple[str, str]]:
-    """What failed, as (label, value) rows in the advice's language."""
-    rows: list[tuple[str, str]] = []
+class Fact(NamedTuple):
+    """One row of what failed: a value from the paste as pasted, or (`worded`) a sentence about
+    one (the denying layer)."""
+
+    label: str
+    value: str
+    worded: bool = False
+
+
+def facts(advice: Advice, messages: Messages) -> list[Fact]:
+    """What failed, as rows in the advice's language."""
+    rows: list[Fact] = []
     for key, value in advice.entities.items():
         if key not in messages.entity or key == "account_id":
             continue
-        shown = describe_deny(value, messages, advice.lang) if key == "deny" else str(value)
-        rows.append((messages.entity[key](advice.lang), shown))
+        label = messages.entity[key](advice.lang)
+        if key == "deny":
+            rows.append(Fact(label, describe_deny(value, messages, advice.lang), worded=True))
+        else:
+            rows.append(Fact(label, str(value)))
     return rows
 
 

@@ -55,6 +55,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _code(value: str) -> str:
+    """A value from the paste as inline code: Slack applies no formatting inside (a session name's
+    `*` or `_` shows as typed), and none can end it (a backtick shows as a look-alike)."""
+    return "`" + escape(value).replace("`", "\u02cb") + "`"
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -93,8 +99,14 @@ def _advice_blocks(advice: Advice, kb: KnowledgeBase, shape: _Shape) -> list[dic
     if rows:
         field_chars = min(FIELD_CHARS, shape.chars // 2)
         fields = [
-            {"type": "mrkdwn", "text": _cut(f"*{escape(label)}*\n{escape(value)}", field_chars)}
-            for label, value in rows[:10]
+            {
+                "type": "mrkdwn",
+                "text": _cut(
+                    f"*{escape(row.label)}*\n{escape(row.value) if row.worded else _code(row.value)}",
+                    field_chars,
+                ),
+            }
+            for row in rows[:10]
         ]
         blocks.append({"type": "section", "fields": fields})
     if shape.explanation:

@@ -31,8 +31,8 @@ def _advice(advice: Advice, kb: KnowledgeBase) -> list[str]:
     rows = facts(advice, m)
     if rows:
         lines.append(f"{m.what_failed(lang)}:")
-        width = max(len(label) for label, _ in rows)
-        lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]
+        width = max(len(row.label) for row in rows)
+        lines += [f"  {row.label.ljust(width)}  {row.value}" for row in rows]
         lines.append("")
     lines.append(f"{m.likely_cause(lang)}:")
     lines += _wrap(advice.summary, "  ")
