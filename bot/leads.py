@@ -45,6 +45,9 @@ _OPENING = re.compile(r"\((?:\?:|\?P<\w+>|(\?[imsU-]+:)|(?!\?))")
 # A class of a few letters or digits ([Tt]he): a branch for each.
 _SMALL_CLASS = re.compile(r"\[[A-Za-z0-9]{1,4}\]")
 _COMMON_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 \t\n")
+# Literals that fill IAM error pastes, whatever their length: a scan for one is stopped at each, and
+# steps on through what follows (an ARN runs on for dozens of characters).
+_COMMON_LEADS = ("arn:",)
 
 
 class _Unread(Exception):
@@ -193,7 +196,12 @@ def _skips(branches: list[str]) -> bool:
     if len(leads) > 1 and len(firsts) == 1:
         return False  # one first byte: RE2 skips to it in the whole expression already
     return all(
-        folded or (lead and (len(lead) >= _SKIPPING_LENGTH or lead[0] not in _COMMON_FIRST))
+        folded
+        or (
+            lead
+            and not lead.startswith(_COMMON_LEADS)
+            and (len(lead) >= _SKIPPING_LENGTH or lead[0] not in _COMMON_FIRST)
+        )
         for lead, folded in leads
     )
 

@@ -103,6 +103,7 @@ def test_branches_of_an_expression_in_the_order_leftmost_first_prefers(
         "Unable\\s+to\\s+locate",  # begins with a literal already: RE2 skips to it
         "(?:Could|Credentials)\\s+x",  # one first byte: RE2 skips to it in the whole
         "(?:is\\s+)?not\\s+authorized",  # "is": a short common word, no skipping
+        "(?:ROLE:\\s*)?arn:aws:iam",  # an ARN: they fill IAM error pastes
         "[a-z]+:Get",  # a class
         "(?:A|B|C|D|E|F|G|H|I)x",  # too many scans
         "(?:Abc)*x",  # a repeated group
