@@ -143,9 +143,9 @@ def _leading(items: Branch) -> list[Branch]:
     if not items:
         raise _Unread("a branch that may match nothing")
     (atom, quantifier), rest = items[0], items[1:]
-    if quantifier in ("", "+", "+?") and _literal(atom) is not None:
+    if _at_least_once(quantifier) and _literal(atom) is not None:
         return [items]
-    if atom == "\\b" and rest and rest[0][1] in ("", "+", "+?") and _literal(rest[0][0]) is not None:
+    if atom == "\\b" and rest and _at_least_once(rest[0][1]) and _literal(rest[0][0]) is not None:
         return [items]
     if quantifier == "" and _SMALL_CLASS.fullmatch(atom):
         return [[(char, ""), *rest] for char in atom[1:-1]]
@@ -178,12 +178,17 @@ def _lead(branch: str) -> tuple[str, bool]:
     lead = []
     for atom, quantifier in _alternatives(branch[start:])[0] if not folded else []:
         char = _literal(atom)
-        if char is None:
+        if char is None or not _at_least_once(quantifier):
             break
         lead.append(char)
         if quantifier:
             break
     return "".join(lead), folded
+
+
+def _at_least_once(quantifier: str) -> bool:
+    """True when an atom so quantified occurs at least once: unquantified, +, {n,...} with n > 0."""
+    return quantifier in ("", "+", "+?") or (quantifier.startswith("{") and not quantifier.startswith("{0"))
 
 
 def _skips(branches: list[str]) -> bool:

@@ -104,6 +104,7 @@ def test_branches_of_an_expression_in_the_order_leftmost_first_prefers(
         "(?:Could|Credentials)\\s+x",  # one first byte: RE2 skips to it in the whole
         "(?:is\\s+)?not\\s+authorized",  # "is": a short common word, no skipping
         "(?:ROLE:\\s*)?arn:aws:iam",  # an ARN: they fill IAM error pastes
+        "(?:abc?d|Xyz)q",  # "ab" begins the first branch (c may be absent): short and common
         "[a-z]+:Get",  # a class
         "(?:A|B|C|D|E|F|G|H|I)x",  # too many scans
         "(?:Abc)*x",  # a repeated group
