@@ -11,8 +11,11 @@ that each begin with a literal, each found by its own scan: the expression's mat
 leftmost of theirs (the earliest branch's, where two begin at one place).
 
 A scan skips only where its literal is rare: an expression is split only where every branch
-begins with one that is (see `_skips`). Expressions are read as the knowledge base writes them
-(the syntax RE2 and Python share); what this reading does not follow leaves an expression whole.
+begins with one that is (see `_skips`). Where matches are many, or a branch's word boundary
+fails again and again, the whole expression's own scan goes on from there: the work stays within
+a few scans of the paste whatever it holds. Expressions are read as the knowledge base writes
+them (the syntax RE2 and Python share); what this reading does not follow (RE2's \\Q quoting,
+flags other than ignoring case, a quantified boundary) leaves an expression whole.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ _ESCAPE = re.compile(r"\\(?:x\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{2}|[pP]\{[^}]*\}|[pP]
 _OPENING = re.compile(r"\((?:\?:|\?P<\w+>|(\?[imsU-]+:)|(?!\?))")
 # A class of a few letters or digits ([Tt]he): a branch for each.
 _SMALL_CLASS = re.compile(r"\[[A-Za-z0-9]{1,4}\]")
+_FOLDED = "?i:"
 _COMMON_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 \t\n")
 # Literals that fill IAM error pastes, whatever their length: a scan for one is stopped at each, and
 # steps on through what follows (an ARN runs on for dozens of characters).
@@ -78,7 +82,7 @@ def _class_end(regex: str, i: int) -> int:
 
 def _escape_end(regex: str, i: int) -> int:
     escape = _ESCAPE.match(regex, i)
-    if escape is None:
+    if escape is None or escape.group() in ("\\Q", "\\E"):  # RE2's quoting: not followed here
         raise _Unread(regex)
     return escape.end()
 
@@ -145,7 +149,13 @@ def _leading(items: Branch) -> list[Branch]:
     (atom, quantifier), rest = items[0], items[1:]
     if _at_least_once(quantifier) and _literal(atom) is not None:
         return [items]
-    if atom == "\\b" and rest and _at_least_once(rest[0][1]) and _literal(rest[0][0]) is not None:
+    if (
+        atom == "\\b"
+        and quantifier == ""
+        and rest
+        and _at_least_once(rest[0][1])
+        and _literal(rest[0][0]) is not None
+    ):
         return [items]
     if quantifier == "" and _SMALL_CLASS.fullmatch(atom):
         return [[(char, ""), *rest] for char in atom[1:-1]]
@@ -153,10 +163,16 @@ def _leading(items: Branch) -> list[Branch]:
     if opening is None or quantifier not in ("", "?", "??"):
         raise _Unread(atom + quantifier)
     flags = opening.group(1)
+    if flags not in (None, _FOLDED):
+        raise _Unread(atom)  # of flag groups, only one ignoring case is followed
     taken: list[Branch] = []
     for alternative in _alternatives(atom[opening.end() : -1]):
-        if flags:  # the flags hold over the alternative, which must begin with a literal itself
-            if not alternative or _literal(alternative[0][0]) is None:
+        if flags:  # case is ignored over the alternative, which must begin with a literal itself
+            if (
+                not alternative
+                or _literal(alternative[0][0]) is None
+                or not _at_least_once(alternative[0][1])
+            ):
                 raise _Unread(atom)
             taken.append([(f"({flags}{_text(alternative)})", ""), *rest])
         else:
@@ -171,7 +187,7 @@ def _leading(items: Branch) -> list[Branch]:
 
 def _lead(branch: str) -> tuple[str, bool]:
     """The literal a branch begins with, and whether case is ignored in it."""
-    folded = branch.startswith("(?i")
+    folded = branch.startswith("(" + _FOLDED)
     start = branch.index(":") + 1 if folded else 0
     if branch.startswith("\\b", start):
         start += 2
@@ -205,6 +221,7 @@ def _skips(branches: list[str]) -> bool:
         or (
             lead
             and not lead.startswith(_COMMON_LEADS)
+            and lead[0].isascii()  # RE2 skips to a first byte: one Japanese text is full of
             and (len(lead) >= _SKIPPING_LENGTH or lead[0] not in _COMMON_FIRST)
         )
         for lead, folded in leads
@@ -221,70 +238,87 @@ def branches(regex: str) -> list[str] | None:
             split.extend(_leading(alternative))
             if len(split) > MAX_BRANCHES:
                 return None
+        texts = list(map(_text, split))
+        if len(texts) == 1 and not texts[0].startswith("\\b"):
+            return None
+        return texts if _skips(texts) else None
     except _Unread:
         return None
-    texts = list(map(_text, split))
-    if len(texts) == 1 and not texts[0].startswith("\\b"):
-        return None
-    return texts if _skips(texts) else None
 
 
 # RE2's Match, called directly: (anchor, text, start, end) -> one (start, end) span per group,
 # (-1, -1) for none.
 Find = Callable[[Any, bytes, int, int], Sequence[tuple[int, int]]]
 _UNANCHORED = re2._Anchor.UNANCHORED
-_ANCHOR_START = re2._Anchor.ANCHOR_START
 _NO_MATCH = (-1, -1)
+# A branch's next match before it is looked for: it starts before any place looked from.
 _NOT_YET = (-1, -1)
 # Matches found branch by branch, at most: where they are many, the whole expression's own scan
 # is quicker (every branch would look again past each).
 MERGED = 8
+# Places a branch's scan finds without the word boundary its branch opens with, at most: past
+# them, the whole expression goes on (a scan would look again from each, as far as its match runs).
+MISSES = 4
+# The bytes RE2's \b counts as word characters (ASCII only).
+_WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+
+
+class _HandOver(Exception):
+    """Going on branch by branch would cost more than the whole expression's own scan."""
 
 
 class Branches:
-    """An expression's branches, each with the scan that finds it (and, for a branch opening with
-    a word boundary, the boundary's check: the scan looks for what follows it), read as the one
-    expression they make."""
+    """An expression's branches, each as the scan that finds it and whether it opens with a word
+    boundary (then the scan looks for what follows the boundary, and the boundary is checked
+    where it finds it), read as the one expression they make."""
 
     __slots__ = ("_branches",)
 
-    def __init__(self, branches: Sequence[tuple[Find, Find | None]]) -> None:
+    def __init__(self, branches: Sequence[tuple[Find, bool]]) -> None:
         self._branches = tuple(branches)
 
     @staticmethod
-    def _first(branch: tuple[Find, Find | None], data: bytes, start: int, end: int) -> tuple[int, int] | None:
-        """The branch's leftmost match in data[start:end], if any."""
-        scan, check = branch
+    def _first(branch: tuple[Find, bool], data: bytes, start: int, end: int) -> tuple[int, int] | None:
+        """The branch's leftmost match in data[start:end], if any. At a place where what follows
+        the boundary matches, the branch matches as it does (a boundary takes no characters)
+        exactly when the boundary holds: a word character on one side only."""
+        scan, bounded = branch
+        misses = 0
         while start <= end:
             span = scan(_UNANCHORED, data, start, end)[0]
             if span == _NO_MATCH:
                 return None
-            if check is None:
+            at = span[0]
+            if not bounded or (at < len(data) and data[at] in _WORD) != (at > 0 and data[at - 1] in _WORD):
                 return span
-            checked = check(_ANCHOR_START, data, span[0], end)[0]
-            if checked != _NO_MATCH:
-                return checked
-            start = span[0] + 1
+            misses += 1
+            if misses > MISSES:
+                raise _HandOver
+            start = at + 1
         return None
 
     def spans(self, data: bytes, start: int, end: int) -> Generator[tuple[int, int], None, int | None]:
         """The expression's first non-overlapping matches in data[start:end], left to right (at
-        each step the leftmost of the branches' next matches); then where to go on looking with
-        the whole expression (after MERGED matches), or None when no match is left. A branch's
+        each step the leftmost of the branches' next matches, the earliest branch's at one
+        place); then where the whole expression is to go on looking (after MERGED matches, or
+        where a branch misses its boundary too often), or None when no match is left. A branch's
         next match is looked for again only once the text before it is passed."""
         ahead: list[tuple[int, int] | None] = [_NOT_YET] * len(self._branches)
-        for _ in range(MERGED):
-            best: tuple[int, int] | None = None
-            for index, branch in enumerate(self._branches):
-                span = ahead[index]
-                if span is not None and span[0] < start:  # not looked for, or passed
-                    span = ahead[index] = self._first(branch, data, start, end)
-                if span is not None and (best is None or span[0] < best[0]):
-                    best = span
-            if best is None:
-                return None
-            yield best
-            start = best[1] if best[1] > best[0] else best[1] + 1
-            if start > end:
-                return None
+        try:
+            for _ in range(MERGED):
+                best: tuple[int, int] | None = None
+                for index, branch in enumerate(self._branches):
+                    span = ahead[index]
+                    if span is not None and span[0] < start:  # not looked for, or passed
+                        span = ahead[index] = self._first(branch, data, start, end)
+                    if span is not None and (best is None or span[0] < best[0]):
+                        best = span
+                if best is None:
+                    return None
+                yield best
+                start = best[1] if best[1] > best[0] else best[1] + 1
+                if start > end:
+                    return None
+        except _HandOver:
+            pass
         return start

@@ -137,8 +137,7 @@ def _branches(regex: bytes) -> Branches | None:
     for branch in split:
         # A word boundary hides the literal after it: that is scanned for, the boundary checked.
         bounded = branch.startswith("\\b")
-        scan = finder((branch[2:] if bounded else branch).encode())._regexp.Match
-        scans.append((scan, finder(branch.encode())._regexp.Match if bounded else None))
+        scans.append((finder((branch[2:] if bounded else branch).encode())._regexp.Match, bounded))
     return Branches(scans)
 
 

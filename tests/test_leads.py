@@ -109,7 +109,11 @@ def test_branches_of_an_expression_in_the_order_leftmost_first_prefers(
         "(?:A|B|C|D|E|F|G|H|I)x",  # too many scans
         "(?:Abc)*x",  # a repeated group
         "(?i)Abc|Def",  # flags reaching past a group
-        "(?:Abc|)x",  # a branch that may match nothing
+        "Abcdef|",  # a branch that may match nothing
+        "Abc\\Q|Xyz\\E|Q",  # RE2's quoting: the | is a character
+        "\\b?Abcdef|Xyzabc",  # a word boundary made optional
+        "(?s:Abc|Xyz)Q",  # flags other than ignoring case
+        "新しいロールが|Xyzabc",  # a first byte Japanese text is full of
     ],
 )
 def test_expressions_that_stay_whole(regex: str) -> None:
@@ -142,9 +146,31 @@ def test_a_word_boundary_is_checked_where_the_literal_after_it_occurs() -> None:
     assert next(iter(expression.spans(data)))[0] == len(data) - len(b"AccessDenied: Access Denied")
 
 
+def test_where_the_literal_overlaps_itself_each_place_is_checked_for_the_boundary() -> None:
+    expression = _expression("\\bA-A|Xyz")
+    data = (b"." * LONG) + b" xA-A-A A-A-A"
+    assert list(expression.spans(data)) == _whole(expression, data)
+    assert [data[s:e] for s, e in expression.spans(data)] == [b"A-A", b"A-A"]
+
+
+def test_where_the_boundary_fails_again_and_again_the_whole_expression_goes_on() -> None:
+    expression = _expression("\\bAbcd[^\\n]*Zed|Xyzq")
+    data = b"Xyzq" + (b"xAbcd " * 2000) + b"Abcd Zed" + (b"." * LONG)
+    assert next(data[s:e] for s, e in expression.spans(data)) == b"Xyzq"
+    assert list(expression.spans(data)) == _whole(expression, data)
+
+
+def test_at_a_place_both_with_and_without_an_optional_part_the_preferred_one_wins() -> None:
+    data = (b"." * LONG) + b" AbAbcd Zed"
+    for regex, first in (("(?:Ab)??Ab\\w{0,2}|Zed", b"AbAb"), ("(?:Ab)?Ab\\w{0,2}|Zed", b"AbAbcd")):
+        expression = _expression(regex)
+        assert list(expression.spans(data)) == _whole(expression, data)
+        assert [data[s:e] for s, e in expression.spans(data)] == [first, b"Zed"]
+
+
 def test_past_the_first_matches_the_whole_expression_goes_on() -> None:
     expression = _expression("(?:Unable|Failed)\\s+to")
-    data = b" ".join([b"Unable to", b"Failed to"] * (MERGED * 2)) + (b"." * LONG)
+    data = b"".join([b"Unable to", b"Failed to"] * (MERGED * 2)) + (b"." * LONG)  # back to back
     found = list(expression.spans(data))
     assert len(found) == MERGED * 4
     assert found == _whole(expression, data)
@@ -176,8 +202,15 @@ _PIECES = st.sampled_from(
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(_PIECES, max_size=60), cut=st.integers(min_value=0, max_value=LONG))
-def test_branch_by_branch_equals_whole_on_random_pastes(pieces: list[str], cut: int) -> None:
+@given(
+    pieces=st.lists(_PIECES, max_size=60),
+    cut=st.integers(min_value=0, max_value=LONG),
+    short=st.integers(min_value=0, max_value=400),
+)
+def test_branch_by_branch_equals_whole_on_random_pastes(pieces: list[str], cut: int, short: int) -> None:
     data = (b"." * LONG) + "".join(pieces).encode()
+    end = max(cut, len(data) - short)  # the end of a window cuts matches short too
     for expression in _split_expressions():
-        assert list(expression.spans(data, cut)) == list(_without_branches(expression).spans(data, cut))
+        assert list(expression.spans(data, cut, end)) == list(
+            _without_branches(expression).spans(data, cut, end)
+        )
