@@ -57,6 +57,8 @@ def cases() -> dict[str, str]:
         "nested principals": _fill("User: User: arn:aws:sts::1:assumed-role/ "),
         "repeated verbs": _fill("is not authorized to perform: is not authorized to perform "),
         "open parentheses": "(" * SIZE,
+        # Error words glued to the word before: every place fails the word boundary they need.
+        "glued words": _fill("xAccessDenied: Access Denied xUnmodifiableEntity xS3 error: Access Denied "),
         "deny tails": _fill(
             " because no identity-based policy allows the x:y action with an explicit deny in"
         ),
