@@ -80,8 +80,25 @@ def test_a_value_from_the_paste_shows_as_typed_in_slack(kb: KnowledgeBase) -> No
     fields = [f["text"] for b in blocks.render(triage, kb).blocks for f in b.get("fields", [])]
     assert "*Session name*\n`*hotfix* _now_ ~old~ &lt;b&gt;&amp;c`" in fields
     # Normalising takes backticks out of a paste; were one left, it could not end the code.
-    assert blocks._code("a`b") == "`a\u02cbb`"
+    assert blocks._code("a`b", 100) == "`a\u02cbb`"
     # The denying layer is a sentence about the paste, not a value from it.
     denied = diagnose(bundled().cause("scp-denied").examples.match[0].text)
     fields = [f["text"] for b in blocks.render(denied, kb).blocks for f in b.get("fields", [])]
     assert any(f.startswith("*Denied by*\nexplicit deny") for f in fields), fields
+
+
+def test_a_value_too_long_for_its_field_is_cut_inside_the_code(kb: KnowledgeBase) -> None:
+    key = "reports/" + "q" * 3000 + ".csv"
+    paste = (
+        "An error occurred (AccessDenied) when calling the GetObject operation: User: "
+        "arn:aws:iam::111122223333:user/ana is not authorized to perform: s3:GetObject on resource: "
+        f"arn:aws:s3:::finance-exports/{key} because no identity-based policy allows the s3:GetObject action"
+    )
+    triage = diagnose(paste)
+    assert triage.primary is not None and "resource_arn" in triage.primary.entities
+    fields = [f["text"] for b in blocks.render(triage, kb).blocks for f in b.get("fields", [])]
+    resource = next(f for f in fields if f.startswith("*Resource*"))
+    assert len(resource) <= blocks.FIELD_CHARS
+    assert resource.startswith("*Resource*\n`arn:aws:s3:::finance-exports/reports/qqq") and resource.endswith(
+        "…`"
+    )

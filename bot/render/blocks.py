@@ -55,10 +55,15 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _code(value: str) -> str:
-    """A value from the paste as inline code: Slack applies no formatting inside (a session name's
-    `*` or `_` shows as typed), and none can end it (a backtick shows as a look-alike)."""
-    return "`" + escape(value).replace("`", "\u02cb") + "`"
+def _code(value: str, limit: int) -> str:
+    """A value from the paste as inline code within `limit` characters: Slack applies no formatting
+    inside (a session name's `*` or `_` shows as typed), and nothing ends it early (a backtick shows
+    as a look-alike; a value too long is cut inside the code)."""
+    shown = escape(value).replace("`", "\u02cb")
+    if len(shown) + 2 > limit:
+        longer = len(shown) - len(value)  # what escaping added
+        shown = escape(value[: max(0, limit - 3 - longer)]).replace("`", "\u02cb") + "…"
+    return f"`{shown}`"
 
 
 def _cut(text: str, limit: int) -> str:
@@ -98,16 +103,11 @@ def _advice_blocks(advice: Advice, kb: KnowledgeBase, shape: _Shape) -> list[dic
     rows = facts(advice, m)
     if rows:
         field_chars = min(FIELD_CHARS, shape.chars // 2)
-        fields = [
-            {
-                "type": "mrkdwn",
-                "text": _cut(
-                    f"*{escape(row.label)}*\n{escape(row.value) if row.worded else _code(row.value)}",
-                    field_chars,
-                ),
-            }
-            for row in rows[:10]
-        ]
+        fields = []
+        for row in rows[:10]:
+            head = f"*{escape(row.label)}*\n"
+            value = escape(row.value) if row.worded else _code(row.value, field_chars - len(head))
+            fields.append({"type": "mrkdwn", "text": _cut(head + value, field_chars)})
         blocks.append({"type": "section", "fields": fields})
     if shape.explanation:
         blocks.append(_section(escape(advice.explanation), shape.chars))
