@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import logging
 import os
@@ -90,10 +89,6 @@ def _run_app(mode: Literal["serve", "socket"]) -> int:
         print(f"iamrole-bot {mode}: {exc}", file=sys.stderr)
         return 2
     default_matcher()
-    # What startup loaded (the knowledge base, its compiled patterns, the libraries: some 40,000
-    # objects) lives as long as the process: kept out of the collector's full passes, which would
-    # otherwise walk it all, now and then, in the middle of diagnosing a paste.
-    gc.freeze()
     asyncio.run(service.serve(settings) if mode == "serve" else service.socket(settings))
     return 0
 

@@ -98,27 +98,20 @@ def _atom_end(regex: str, i: int) -> int:
         opening = _OPENING.match(regex, i)
         if opening is None:
             raise _Unread(regex)  # inline flags reaching past a group, and the like
-        j = opening.end()
-        while j < len(regex) and regex[j] != ")":
-            if regex[j] == "|":
-                j += 1
-                continue
-            j = _atom_end(regex, j)
-            quantifier = _QUANTIFIER.match(regex, j)
-            j = quantifier.end() if quantifier else j
-        if j >= len(regex):
+        end = _walk(regex, opening.end())[1]
+        if end >= len(regex):
             raise _Unread(regex)
-        return j + 1
+        return end + 1
     if char in ")|*+?{":
         raise _Unread(regex)
     return i + 1
 
 
-def _alternatives(regex: str) -> list[Branch]:
-    """The expression's top-level alternatives, each as its items."""
+def _walk(regex: str, i: int) -> tuple[list[Branch], int]:
+    """The alternatives, each as its items, from regex[i] to the group's closing parenthesis (or
+    the end), and where they end."""
     found: list[Branch] = [[]]
-    i = 0
-    while i < len(regex):
+    while i < len(regex) and regex[i] != ")":
         if regex[i] == "|":
             found.append([])
             i += 1
@@ -128,6 +121,14 @@ def _alternatives(regex: str) -> list[Branch]:
         quantified = quantifier.group() if quantifier else ""
         found[-1].append((regex[i:end], quantified))
         i = end + len(quantified)
+    return found, i
+
+
+def _alternatives(regex: str) -> list[Branch]:
+    """The expression's top-level alternatives, each as its items."""
+    found, end = _walk(regex, 0)
+    if end < len(regex):
+        raise _Unread(regex)  # an unopened parenthesis
     return found
 
 
@@ -186,20 +187,19 @@ def _leading(items: Branch) -> list[Branch]:
 
 
 def _lead(branch: str) -> tuple[str, bool]:
-    """The literal a branch begins with, and whether case is ignored in it."""
-    folded = branch.startswith("(" + _FOLDED)
-    start = branch.index(":") + 1 if folded else 0
-    if branch.startswith("\\b", start):
-        start += 2
+    """The literal a branch begins with ("" where case is ignored in it), and whether it is."""
+    if branch.startswith("(" + _FOLDED):
+        return "", True
+    start = 2 if branch.startswith("\\b") else 0
     lead = []
-    for atom, quantifier in _alternatives(branch[start:])[0] if not folded else []:
+    for atom, quantifier in _alternatives(branch[start:])[0]:
         char = _literal(atom)
         if char is None or not _at_least_once(quantifier):
             break
         lead.append(char)
         if quantifier:
             break
-    return "".join(lead), folded
+    return "".join(lead), False
 
 
 def _at_least_once(quantifier: str) -> bool:
@@ -208,13 +208,15 @@ def _at_least_once(quantifier: str) -> bool:
 
 
 def _skips(branches: list[str]) -> bool:
-    """True when a scan for each branch skips through chat text: each begins with a literal that
-    is rare there, and few ignore case."""
+    """True when a scan for each branch skips through error pastes: each begins with a literal RE2
+    stops at seldom (one whose first byte is rare in them, or of three characters or more: RE2
+    checks its last byte too, before stepping on; not an ARN), and few ignore case."""
     leads = [_lead(branch) for branch in branches]
     if sum(folded for _, folded in leads) > _MAX_FOLDED:
         return False
     firsts = {"" if folded else lead[:1] for lead, folded in leads}
-    if len(leads) > 1 and len(firsts) == 1:
+    bounded = any(branch.startswith("\\b") for branch in branches)
+    if len(leads) > 1 and len(firsts) == 1 and not bounded:
         return False  # one first byte: RE2 skips to it in the whole expression already
     return all(
         folded
@@ -228,7 +230,7 @@ def _skips(branches: list[str]) -> bool:
     )
 
 
-def branches(regex: str) -> list[str] | None:
+def split_at_leads(regex: str) -> list[str] | None:
     """The expression as branches that each begin with a literal (or a word boundary before one),
     in the order leftmost-first matching prefers them; None where it begins with one already, or
     where splitting it would not pay or this reading cannot tell."""
@@ -256,8 +258,9 @@ _NOT_YET = (-1, -1)
 # Matches found branch by branch, at most: where they are many, the whole expression's own scan
 # is quicker (every branch would look again past each).
 MERGED = 8
-# Places a branch's scan finds without the word boundary its branch opens with, at most: past
-# them, the whole expression goes on (a scan would look again from each, as far as its match runs).
+# Places the branches' scans find without the word boundary their branch opens with, at most, in
+# one look: past them, the whole expression goes on (a scan looks again from each, as far as its
+# match runs).
 MISSES = 4
 # The bytes RE2's \b counts as word characters (ASCII only).
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
@@ -267,23 +270,25 @@ class _HandOver(Exception):
     """Going on branch by branch would cost more than the whole expression's own scan."""
 
 
-class Branches:
+class BranchScans:
     """An expression's branches, each as the scan that finds it and whether it opens with a word
     boundary (then the scan looks for what follows the boundary, and the boundary is checked
     where it finds it), read as the one expression they make."""
 
-    __slots__ = ("_branches",)
+    __slots__ = ("_scans",)
 
     def __init__(self, branches: Sequence[tuple[Find, bool]]) -> None:
-        self._branches = tuple(branches)
+        self._scans = tuple(branches)
 
     @staticmethod
-    def _first(branch: tuple[Find, bool], data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    def _first(
+        branch: tuple[Find, bool], data: bytes, start: int, end: int, misses: list[int]
+    ) -> tuple[int, int] | None:
         """The branch's leftmost match in data[start:end], if any. At a place where what follows
         the boundary matches, the branch matches as it does (a boundary takes no characters)
-        exactly when the boundary holds: a word character on one side only."""
+        exactly when the boundary holds: a word character on one side only. `misses` counts the
+        places that fail it, over all the branches of one look."""
         scan, bounded = branch
-        misses = 0
         while start <= end:
             span = scan(_UNANCHORED, data, start, end)[0]
             if span == _NO_MATCH:
@@ -291,8 +296,8 @@ class Branches:
             at = span[0]
             if not bounded or (at < len(data) and data[at] in _WORD) != (at > 0 and data[at - 1] in _WORD):
                 return span
-            misses += 1
-            if misses > MISSES:
+            misses[0] += 1
+            if misses[0] > MISSES:
                 raise _HandOver
             start = at + 1
         return None
@@ -303,14 +308,15 @@ class Branches:
         place); then where the whole expression is to go on looking (after MERGED matches, or
         where a branch misses its boundary too often), or None when no match is left. A branch's
         next match is looked for again only once the text before it is passed."""
-        ahead: list[tuple[int, int] | None] = [_NOT_YET] * len(self._branches)
+        ahead: list[tuple[int, int] | None] = [_NOT_YET] * len(self._scans)
+        misses = [0]
         try:
             for _ in range(MERGED):
                 best: tuple[int, int] | None = None
-                for index, branch in enumerate(self._branches):
+                for index, branch in enumerate(self._scans):
                     span = ahead[index]
                     if span is not None and span[0] < start:  # not looked for, or passed
-                        span = ahead[index] = self._first(branch, data, start, end)
+                        span = ahead[index] = self._first(branch, data, start, end, misses)
                     if span is not None and (best is None or span[0] < best[0]):
                         best = span
                 if best is None:

@@ -3,11 +3,11 @@
 Every pattern is compiled with RE2. One RE2 set of the phrases the expressions cannot match
 without (bot.literals) scans the paste once: most chat messages hold none and are done. The
 patterns whose phrases occur are run, by a capture-free twin, to find where they match (in a
-channel, only those whose matches can count unasked); the context rules' and exclusions'
-expressions whose phrases occur are looked for only where a match needs them. What the groups
-captured is read only for the matches that count. Matching runs on the paste's UTF-8 bytes
-(offsets are byte offsets): the str interface of the RE2 binding re-encodes the text on every
-call.
+channel, only those whose matches can count unasked; in a long paste branch by branch where
+bot.leads finds literals RE2 skips to); the context rules' and exclusions' expressions whose
+phrases occur are looked for only where a match needs them. What the groups captured is read only
+for the matches that count. Matching runs on the paste's UTF-8 bytes (offsets are byte offsets):
+the str interface of the RE2 binding re-encodes the text on every call.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import re2
 
 from bot.knowledge import CONFIDENT, Cause, ContextRule, KnowledgeBase, KnowledgeError
-from bot.leads import Branches, branches
+from bot.leads import BranchScans, split_at_leads
 from bot.literals import ALWAYS, alternatives, need, phrase_expression, phrases
 
 # The binding's Match objects cost more than the matching itself on short spans; the scans below
@@ -127,10 +127,10 @@ def finder(regex: bytes) -> Any:
     return compile_regex(_plain(regex))
 
 
-def _branches(regex: bytes) -> Branches | None:
+def _branch_scans(regex: bytes) -> BranchScans | None:
     """The expression as branches RE2 skips through a long text to (bot.leads); None where it
     is better scanned whole."""
-    split = branches(_plain(regex).decode())
+    split = split_at_leads(_plain(regex).decode())
     if split is None:
         return None
     scans = []
@@ -138,7 +138,7 @@ def _branches(regex: bytes) -> Branches | None:
         # A word boundary hides the literal after it: that is scanned for, the boundary checked.
         bounded = branch.startswith("\\b")
         scans.append((finder((branch[2:] if bounded else branch).encode())._regexp.Match, bounded))
-    return Branches(scans)
+    return BranchScans(scans)
 
 
 # Text this long is scanned branch by branch where an expression has branches: in a shorter one,
@@ -150,12 +150,12 @@ class Expression:
     """One compiled expression: where it matches is found with a capture-free twin; what its
     groups captured is read on a found span, only when someone asks."""
 
-    __slots__ = ("_ascii", "_branches", "_find", "_groups", "_read", "regex")
+    __slots__ = ("_ascii", "_branch_scans", "_find", "_groups", "_read", "regex")
 
     def __init__(self, expanded: str) -> None:
         self.regex = _compile_bytes(expanded)
         self._find = finder(expanded.encode())._regexp.Match
-        self._branches = _branches(expanded.encode())
+        self._branch_scans = _branch_scans(expanded.encode())
         self._read = self.regex._regexp.Match
         self._ascii = _byte_twin(expanded) or self._read  # reads captures in ASCII spans
         # (group index, entity name), left to right: the first group of a name that took part wins.
@@ -165,8 +165,8 @@ class Expression:
         """Every non-overlapping match in data[start:end], left to right (the whole text is the
         context: a match's edges see the characters around it)."""
         end = len(data) if end is None else end
-        if self._branches is not None and end - start >= _LONG_SPAN:
-            left = yield from self._branches.spans(data, start, end)
+        if self._branch_scans is not None and end - start >= _LONG_SPAN:
+            left = yield from self._branch_scans.spans(data, start, end)
             if left is None:
                 return
             start = left

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from bot.diagnosis import default_matcher, prepare
 from bot.knowledge import bundled
-from bot.leads import MERGED, branches
-from bot.matcher import Expression
+from bot.leads import MERGED, split_at_leads
+from bot.matcher import _LONG_SPAN, Expression
 
-LONG = 4096  # longer than the spans scanned whole
+LONG = 2 * _LONG_SPAN  # a text this long is scanned branch by branch
 
 
 def _whole(expression: Expression, data: bytes) -> list[tuple[int, int]]:
@@ -26,7 +26,7 @@ def _without_branches(expression: Expression) -> Expression:
     whole = Expression.__new__(Expression)
     for slot in Expression.__slots__:
         setattr(whole, slot, getattr(expression, slot))
-    whole._branches = None
+    whole._branch_scans = None
     return whole
 
 
@@ -34,7 +34,7 @@ def _split_expressions() -> list[Expression]:
     matcher = default_matcher()
     found = [p.expression for p in matcher._patterns]
     found += [e for rule in matcher._context.values() for _, e in rule.expressions]
-    return [e for e in found if e._branches is not None]
+    return [e for e in found if e._branch_scans is not None]
 
 
 def _examples() -> list[str]:
@@ -94,7 +94,7 @@ def test_in_pastes_of_the_examples_the_branches_find_what_the_whole_expression_f
 def test_branches_of_an_expression_in_the_order_leftmost_first_prefers(
     regex: str, expected: list[str]
 ) -> None:
-    assert branches(regex) == expected
+    assert split_at_leads(regex) == expected
 
 
 @pytest.mark.parametrize(
@@ -117,12 +117,24 @@ def test_branches_of_an_expression_in_the_order_leftmost_first_prefers(
     ],
 )
 def test_expressions_that_stay_whole(regex: str) -> None:
-    assert branches(regex) is None
+    assert split_at_leads(regex) is None
+
+
+def _merged(expression: Expression, data: bytes) -> tuple[list[tuple[int, int]], int | None]:
+    """What the branches find themselves, and where they hand over to the whole expression."""
+    assert expression._branch_scans is not None
+    looking = expression._branch_scans.spans(data, 0, len(data))
+    found = []
+    while True:
+        try:
+            found.append(next(looking))
+        except StopIteration as stop:
+            return found, stop.value
 
 
 def _expression(regex: str) -> Expression:
     expression = Expression(regex)
-    assert expression._branches is not None
+    assert expression._branch_scans is not None
     return expression
 
 
@@ -156,6 +168,8 @@ def test_where_the_literal_overlaps_itself_each_place_is_checked_for_the_boundar
 def test_where_the_boundary_fails_again_and_again_the_whole_expression_goes_on() -> None:
     expression = _expression("\\bAbcd[^\\n]*Zed|Xyzq")
     data = b"Xyzq" + (b"xAbcd " * 2000) + b"Abcd Zed" + (b"." * LONG)
+    # The first branch misses its boundary at once and again: the whole expression takes over at the start.
+    assert _merged(expression, data) == ([], 0)
     assert next(data[s:e] for s, e in expression.spans(data)) == b"Xyzq"
     assert list(expression.spans(data)) == _whole(expression, data)
 
@@ -171,6 +185,8 @@ def test_at_a_place_both_with_and_without_an_optional_part_the_preferred_one_win
 def test_past_the_first_matches_the_whole_expression_goes_on() -> None:
     expression = _expression("(?:Unable|Failed)\\s+to")
     data = b"".join([b"Unable to", b"Failed to"] * (MERGED * 2)) + (b"." * LONG)  # back to back
+    merged, left = _merged(expression, data)
+    assert len(merged) == MERGED and left == merged[-1][1]
     found = list(expression.spans(data))
     assert len(found) == MERGED * 4
     assert found == _whole(expression, data)

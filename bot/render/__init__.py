@@ -24,8 +24,8 @@ def describe_deny(deny: Mapping[str, Any], messages: Messages, lang: Lang) -> st
 
 
 class Fact(NamedTuple):
-    """One row of what failed: a value from the paste as pasted, or (`worded`) a sentence about
-    one (the denying layer)."""
+    """One row of what failed: a value read from the paste, or (`worded`) a sentence about one
+    (the denying layer)."""
 
     label: str
     value: str

@@ -56,14 +56,19 @@ def escape(text: str) -> str:
 
 
 def _code(value: str, limit: int) -> str:
-    """A value from the paste as inline code within `limit` characters: Slack applies no formatting
-    inside (a session name's `*` or `_` shows as typed), and nothing ends it early (a backtick shows
-    as a look-alike; a value too long is cut inside the code)."""
-    shown = escape(value).replace("`", "\u02cb")
-    if len(shown) + 2 > limit:
-        longer = len(shown) - len(value)  # what escaping added
-        shown = escape(value[: max(0, limit - 3 - longer)]).replace("`", "\u02cb") + "…"
-    return f"`{shown}`"
+    """A value from the paste as inline code within `limit` characters (at least four): Slack
+    applies no formatting inside (a session name's `*` or `_` shows as typed), and nothing ends it
+    early (a backtick shows as a look-alike; a value too long is cut inside the code)."""
+    shown = [escape(char).replace("`", "\u02cb") for char in value]
+    if sum(map(len, shown)) + 2 > limit:
+        room = limit - 3  # the backticks and the ellipsis
+        kept = 0
+        for count, piece in enumerate(shown):
+            if kept + len(piece) > room:
+                shown = [*shown[:count], "…"]
+                break
+            kept += len(piece)
+    return "`" + "".join(shown) + "`"
 
 
 def _cut(text: str, limit: int) -> str:
