@@ -282,5 +282,23 @@ def _rewrite(text: str) -> str:
     if "</" in text:
         text = _XML_TAG.sub("\n", text)
     if "&" in text:
-        text = html.unescape(text)
+        text = unescape(text)
     return text
+
+
+# What Slack escapes in every message (&, <, >), and the quotes tools escape; below this many
+# ampersands html.unescape is quick enough.
+_FEW = 16
+_COMMON_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&amp;", "&"))
+
+
+def unescape(text: str) -> str:
+    """The text with its HTML entities written out, as html.unescape does. Where every & opens one
+    of the common entities, they are replaced in turn (&amp; last, so that what it writes is not
+    read again): the same text, several times quicker where there are many."""
+    ampersands = text.count("&")
+    if ampersands > _FEW and ampersands == sum(text.count(entity) for entity, _ in _COMMON_ENTITIES):
+        for entity, char in _COMMON_ENTITIES:
+            text = text.replace(entity, char)
+        return text
+    return html.unescape(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -272,3 +274,38 @@ def test_a_long_paste_normalising_likely_changes_is_normalised_whole() -> None:
     log = "INFO deploy step finished without error\n" * 120
     assert len(log + escaped) > 4000
     assert _role(log + escaped) == ROLE
+
+
+_ENTITY_PIECES = st.sampled_from(
+    [
+        "&",
+        "amp;",
+        "&amp;",
+        "&lt;",
+        "lt;",
+        "&gt;",
+        "&quot;",
+        "&#39;",
+        "&#x27;",
+        "&nbsp;",
+        "&amp",
+        "&lt",
+        "x",
+        ";",
+        "#",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(_ENTITY_PIECES, max_size=80))
+def test_entities_are_written_out_as_html_does(pieces: list[str]) -> None:
+    # One pass, as html.unescape reads them: "&amp;lt;" stays "&lt;", a legacy "&amp" without
+    # its semicolon is an ampersand, an unknown entity stays as it is.
+    text = "".join(pieces)
+    assert paste.unescape(text) == html.unescape(text)
+
+
+def test_a_slack_escaped_paste_is_written_out_in_one_pass() -> None:
+    escaped = "User: &lt;arn&gt; &amp;lt;b&amp;gt; &quot;x&quot; &#39;y&#39;\n" * 3  # many ampersands
+    assert paste.unescape(escaped) == "User: <arn> &lt;b&gt; \"x\" 'y'\n" * 3
