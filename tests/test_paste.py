@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import itertools
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -309,3 +311,28 @@ def test_entities_are_written_out_as_html_does(pieces: list[str]) -> None:
 def test_a_slack_escaped_paste_is_written_out_in_one_pass() -> None:
     escaped = "User: &lt;arn&gt; &amp;lt;b&amp;gt; &quot;x&quot; &#39;y&#39;\n" * 3  # many ampersands
     assert paste.unescape(escaped) == "User: <arn> &lt;b&gt; \"x\" 'y'\n" * 3
+
+
+_LINES = st.lists(
+    st.sampled_from(
+        [
+            *("", "x" * 59, "y" * 60, "z" * 61, "w" * 120, "short line", "\r", "v" * 61 + "\r" + "u" * 61),
+            *("あ" * 30, "い" * 60, "\ud800" * 61),
+        ]
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=_LINES)
+def test_long_neighbouring_lines_are_found_as_splitting_finds_them(lines: list[str]) -> None:
+    # The definition: two neighbouring lines (split as the text's line breaks split it) both at
+    # least 60 characters long; a wrapped paste's lines are also of one width.
+    text = ("." * 50 + "\n") * 45 + "\n".join(lines)  # long enough to be looked at before it is split
+    split = re.split("\r\n|\r|\n", text) if "\r" in text else text.split("\n")
+    neighbours = any(a >= 60 <= b for a, b in itertools.pairwise(map(len, split)))
+    assert paste.may_rejoin(text) == (len(text) > paste.SHORT and neighbours)
+    widths = list(map(len, text.split("\n")))
+    same = any(a == b >= 60 for a, b in itertools.pairwise(widths))
+    assert paste.wrapped(text) == (len(text) > paste.SHORT and same)
