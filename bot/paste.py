@@ -1,6 +1,7 @@
 """Normalise a paste before matching: undo what Slack, terminals and tools did to the error text.
 
-Every expression here is simple (no nested quantifiers), so Python's engine stays linear on it.
+Every expression Python's engine runs here is simple (no nested quantifiers, no counted runs), so
+it stays linear; the one that counts characters (two long neighbouring lines) runs on RE2.
 """
 
 from __future__ import annotations
