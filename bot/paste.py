@@ -11,9 +11,8 @@ import itertools
 import operator
 import re
 from collections.abc import Collection
-from typing import Any
 
-import re2
+from bot.matcher import compile_regex
 
 # Longer pastes are cut: a real error is never this long, and the cut keeps the work bounded.
 MAX_CHARS = 200_000
@@ -192,29 +191,21 @@ _LINE_BREAK = re.compile("\r\n|\r|\n")
 SHORT = 2 * _WRAP_MIN
 
 
-def _latin1(pattern: bytes) -> Any:
-    options = re2.Options()
-    options.encoding = re2.Options.Encoding.LATIN1
-    return re2.compile(pattern, options=options)
-
-
 # Two neighbouring lines at least _WRAP_MIN bytes long, found by RE2 in one pass over the UTF-8
-# bytes (Python's engine would try _WRAP_MIN characters from every place of a long line). A line
-# is at least as many bytes as characters: where this finds none, no two neighbouring lines are
-# _WRAP_MIN characters long, and most texts are done without being split into lines.
-_LONG_NEIGHBOURS = _latin1(rb"[^\n]{%d}\n[^\n]{%d}" % (_WRAP_MIN, _WRAP_MIN))
+# bytes, each byte a character (Python's engine would try _WRAP_MIN characters from every place of
+# a long line). A line is at least as many bytes as characters: where this finds none, no two
+# neighbouring lines are _WRAP_MIN characters long, and the text need not be split into lines. A
+# text shorter than _SPLIT_AT_ONCE is split at once: that costs less than the call.
+_LONG_NEIGHBOURS = compile_regex(rb"[^\n]{%d}\n[^\n]{%d}" % (_WRAP_MIN, _WRAP_MIN), latin1=True)
+_SPLIT_AT_ONCE = 2000
 
 
 def _may_have_long_neighbours(text: str) -> bool:
-    """False when no two neighbouring lines can be _WRAP_MIN characters long (a short text is
-    split as it is: that costs less than the call)."""
+    """False when no two neighbouring lines can be _WRAP_MIN characters long."""
     return (
         len(text) < _SPLIT_AT_ONCE
         or _LONG_NEIGHBOURS.search(text.encode("utf-8", "surrogatepass")) is not None
     )
-
-
-_SPLIT_AT_ONCE = 2000
 
 
 def wrapped(text: str) -> bool:
@@ -243,10 +234,13 @@ def may_rejoin(text: str) -> bool:
     neighbouring lines at least _WRAP_MIN long (tidying only shortens lines)."""
     if len(text) <= SHORT:
         return False
-    if "\r" not in text and ("\n" not in text or not _may_have_long_neighbours(text)):
+    if "\r" in text:  # tidying makes a line break of every CR
+        lines = _LINE_BREAK.split(text)
+    elif "\n" in text and _may_have_long_neighbours(text):
+        lines = text.split("\n")
+    else:
         return False
-    lengths = list(map(len, _LINE_BREAK.split(text) if "\r" in text else text.split("\n")))
-    return max(lengths) >= _WRAP_MIN and any(a >= _WRAP_MIN <= b for a, b in itertools.pairwise(lengths))
+    return any(a >= _WRAP_MIN <= b for a, b in itertools.pairwise(map(len, lines)))
 
 
 def unlink(text: str) -> str:
