@@ -12,7 +12,6 @@ wrapped text: the shapes that make backtracking engines and careless normalisati
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import statistics
 import sys
@@ -25,6 +24,7 @@ from stages import STAGES, staged
 
 from bot.diagnosis import default_matcher, diagnose
 from bot.knowledge import bundled
+from bot.service import settle
 
 SIZE = 40_000
 ROUNDS = 7  # timed diagnoses of each case; the median is printed
@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true", help="also time each case's stages")
     args = parser.parse_args()
     diagnose(ERROR)  # load and compile the knowledge base first
-    gc.freeze()  # as the bot does once loaded (bot.__main__)
+    settle()  # as the bot does once it is up
     worst = 0.0
     print(f"{'case':22} {'chars':>7} {'median ms':>10} {'max ms':>8} diagnoses")
     for name, text in cases().items():

@@ -16,7 +16,6 @@ compare.py as well.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import re
 import shutil
@@ -34,15 +33,15 @@ def _work(kind: str, count: int) -> None:
     from messages import messages
 
     from bot.diagnosis import diagnose
+    from bot.service import settle
 
     texts = [text for text, is_error in messages() if is_error == (kind == "errors")]
     for text in texts[:WARM_UP]:
         diagnose(text)
-    # Every object so far set aside: a full collection walks them all (tens of millions of
-    # instructions), and where one fell, before or among the measured messages, would decide
-    # the figure.
-    gc.collect()
-    gc.freeze()
+    # Every object so far set aside, as the bot does once it is up: a full collection walks them
+    # all (tens of millions of instructions), and where one fell, before or among the measured
+    # messages, would decide the figure.
+    settle()
     for text in texts[:count]:
         diagnose(text)
 

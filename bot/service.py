@@ -201,7 +201,7 @@ def build_web_app(services: Services, bolt: AsyncApp) -> web.Application:
     return app
 
 
-def _settle() -> None:
+def settle() -> None:
     """What startup built (the knowledge base and its compiled patterns, the libraries, the app:
     some 90,000 objects) lives as long as the process: it is kept out of the collector's full
     passes, which would otherwise walk it all, now and then, in the middle of diagnosing a paste."""
@@ -233,7 +233,7 @@ async def serve(settings: Settings) -> None:
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
     await site.start()
     log.info("serving on port %d", settings.port)
-    _settle()
+    settle()
     await _until_stopped()
     await site.stop()
     await shutdown(services)
@@ -254,7 +254,7 @@ async def socket(settings: Settings) -> None:
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
     handler = AsyncSocketModeHandler(bolt, app_token)
     await handler.connect_async()  # type: ignore[no-untyped-call]
-    _settle()
+    settle()
     await _until_stopped()
     await handler.close_async()  # type: ignore[no-untyped-call]
     await shutdown(services)
