@@ -16,6 +16,13 @@ from bot.knowledge import KnowledgeBase, bundled
 from tests.harness import Bot, start_bot
 from tests.slack_fake import FakeSlack
 
+# STS's refusal of a role session name, quoting the name it was sent ({}).
+SESSION_NAME = (
+    "An error occurred (ValidationError) when calling the AssumeRole operation: 1 validation error "
+    "detected: Value '{}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy "
+    "regular expression pattern: [\\w+=,.@-]*"
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

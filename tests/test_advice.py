@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.advice import Advice, advise, fill
 from bot.diagnosis import diagnose
 from bot.knowledge import KnowledgeBase
+from tests.conftest import SESSION_NAME
 
 
 def _advice(text: str, kb: KnowledgeBase, lang: str = "en") -> Advice:
@@ -74,13 +75,6 @@ def test_duration_reply_looks_up_the_roles_maximum(kb: KnowledgeBase) -> None:
     assert "aws iam get-role --role-name Analyst --query Role.MaxSessionDuration" in _commands(
         _advice(text, kb)
     )
-
-
-SESSION_NAME = (
-    "An error occurred (ValidationError) when calling the AssumeRole operation: 1 validation error "
-    "detected: Value '{}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy "
-    "regular expression pattern: [\\w+=,.@-]*"
-)
 
 
 def test_session_name_is_checked_in_the_command_when_it_is_safe_to_quote(kb: KnowledgeBase) -> None:

@@ -14,6 +14,7 @@ import pytest
 from bot.diagnosis import Triage, diagnose
 from bot.knowledge import Cause, KnowledgeBase, Lang, bundled
 from bot.render import as_json, blocks, terminal
+from tests.conftest import SESSION_NAME
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [(c, lang) for c in bundled().causes for lang in ("en", "ja")]
@@ -74,12 +75,7 @@ def _fields(triage: Triage, kb: KnowledgeBase) -> list[str]:
 def test_a_value_from_the_paste_shows_as_typed_in_slack(kb: KnowledgeBase) -> None:
     # STS quotes the session name it refused: free text, which Slack would read as formatting
     # (*bold*, _italic_, ~struck~) or markup (<...>, &).
-    paste = (
-        "An error occurred (ValidationError) when calling the AssumeRole operation: 1 validation error "
-        "detected: Value '*hotfix* _now_ ~old~ <b>&c' at 'roleSessionName' failed to satisfy "
-        "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
-    )
-    triage = diagnose(paste)
+    triage = diagnose(SESSION_NAME.format("*hotfix* _now_ ~old~ <b>&c"))
     assert triage.primary is not None and triage.primary.cause.id == "role-session-name-invalid"
     fields = _fields(triage, kb)
     assert "*Session name*\n`*hotfix* _now_ ~old~ &lt;b&gt;&amp;c`" in fields
