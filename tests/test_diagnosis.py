@@ -77,6 +77,12 @@ def test_an_arn_ends_where_japanese_written_straight_after_it_begins() -> None:
     masked = diagnose(denial.replace("::123456789012:role", "::<アカウントID>:role") + "が拒否されます")
     assert masked.primary is not None
     assert masked.primary.entities["role_arn"] == "arn:aws:iam::<アカウントID>:role/Deployer"
+    # Inside Terraform's parentheses too, and in a role named without "arn:".
+    terraform = diagnose("IAM Role (arn:aws:iam::123456789012:role/Deployerを) cannot be assumed")
+    assert terraform.primary is not None
+    assert terraform.primary.entities["role_arn"] == "arn:aws:iam::123456789012:role/Deployer"
+    bare = diagnose(denial.replace("arn:aws:iam::123456789012:role", "aws:iam::本番:role"))
+    assert bare.primary is not None and "role_arn" not in bare.primary.entities
 
 
 def test_a_huge_paste_is_answered() -> None:
