@@ -109,10 +109,12 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
     cause = diagnosis.cause
     values = template_values(diagnosis.entities, passed_to_service)
     safe = runnable(values)
-    steps = [s for s in (fill(step(lang), values) for step in cause.steps if applies(step.when, values)) if s]
+    # Conditions also see the hidden values (never shown): which shape of the error matched.
+    seen = values | diagnosis.hidden
+    steps = [s for s in (fill(step(lang), values) for step in cause.steps if applies(step.when, seen)) if s]
     commands = []
     for command in cause.commands:
-        if not applies(command.when, values):
+        if not applies(command.when, seen):
             continue
         run = first_filled(command.run, safe)
         if run is not None:

@@ -45,12 +45,17 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
             yield f"{owner}: capture group {name!r} appears twice (name alternatives {name}__2, ...)"
 
 
-def extracted(cause: Cause, matcher: Matcher) -> set[str]:
-    """Every value a cause can fill its templates with."""
+def _captured(cause: Cause, matcher: Matcher) -> set[str]:
+    """Every name a cause's patterns and context rules capture, hidden ones (`_name`) included."""
     names = matcher.pattern_groups(cause)
     for rule in cause.context:
         names |= matcher.context_groups(rule)
-    names = {name for name in names if not name.startswith("_")}
+    return names
+
+
+def extracted(cause: Cause, matcher: Matcher) -> set[str]:
+    """Every value a cause can fill its templates with."""
+    names = {name for name in _captured(cause, matcher) if not name.startswith("_")}
     if names & DENY_CAPTURES:
         names = (names - DENY_CAPTURES) | {"deny"}
     names |= _ALWAYS_DERIVED
@@ -70,9 +75,13 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
         for name in placeholders(template):
             if name not in known:
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"
-    for condition in [cause.requires] + [s.when for s in cause.steps] + [c.when for c in cause.commands]:
+    # Steps and commands may also hang on a hidden capture: which shape of the error matched.
+    hidden = {name for name in _captured(cause, matcher) if name.startswith("_")}
+    when = [s.when for s in cause.steps] + [c.when for c in cause.commands]
+    conditions = [(cause.requires, known)] + [(condition, known | hidden) for condition in when]
+    for condition, names in conditions:
         for name, regex in condition.items():
-            if name not in known:
+            if name not in names:
                 yield f"{cause.id}: condition on {name!r}, which this cause never extracts"
             try:
                 compile_regex(regex)

@@ -129,3 +129,25 @@ def test_a_session_name_is_shown_as_sts_quoted_it() -> None:
     for name in ("Fix login (#123)", "deploy.", "(draft) x"):
         triage = diagnose(SESSION_NAME.format(name))
         assert triage.primary is not None and triage.primary.entities["session_name"] == name
+
+
+def test_a_step_for_one_shape_of_an_error_shows_only_for_that_shape(kb: KnowledgeBase) -> None:
+    expired = _advice(
+        "An error occurred (ExpiredToken) when calling the ListBuckets operation: The security token included in the request is expired",
+        kb,
+    )
+    missing = _advice(
+        "$ aws s3 ls --profile dev\nError loading SSO Token: Token for my-sso does not exist", kb
+    )
+    assert expired.cause.id == missing.cause.id == "expired-token"
+    assert not any("does not exist" in step for step in expired.steps)
+    assert any("~/.aws/sso/cache" in step for step in missing.steps)
+    # Which shape matched is a hidden value: it decides steps but is never shown.
+    assert "Error loading SSO Token" not in repr(missing.entities)
+    incomplete = _advice(
+        "An error occurred (IncompleteSignature) when calling the GetCallerIdentity operation: 'AKIAEXAMPLE /20240128/us-east-1/sts/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header",
+        kb,
+    )
+    mismatch = _advice(kb.cause("signature-mismatch").examples.match[0].text, kb)
+    assert incomplete.steps[0].startswith("IncompleteSignature")
+    assert not any("IncompleteSignature" in step for step in mismatch.steps)
