@@ -151,3 +151,22 @@ def test_a_step_for_one_shape_of_an_error_shows_only_for_that_shape(kb: Knowledg
     mismatch = _advice(kb.cause("signature-mismatch").examples.match[0].text, kb)
     assert incomplete.steps[0].startswith("IncompleteSignature")
     assert not any("IncompleteSignature" in step for step in mismatch.steps)
+
+
+def test_a_denial_gets_the_steps_of_its_own_kind_only(kb: KnowledgeBase) -> None:
+    denial = (
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ssm:GetParameter on resource: "
+        "arn:aws:ssm:us-east-1:123456789012:parameter/app because {} identity-based policy"
+    )
+    implicit = _advice(denial.format("no") + " allows the ssm:GetParameter action", kb)
+    explicit = _advice(
+        denial.replace(
+            "because {} identity-based policy", "with an explicit deny in an identity-based policy"
+        ),
+        kb,
+    )
+    assert implicit.cause.id == explicit.cause.id == "identity-policy-denied"
+    assert any(step.startswith('"because no identity-based policy allows"') for step in implicit.steps)
+    assert not any(step.startswith('"with an explicit deny"') for step in implicit.steps)
+    assert any(step.startswith('"with an explicit deny"') for step in explicit.steps)
+    assert not any(step.startswith('"because no identity-based policy allows"') for step in explicit.steps)
