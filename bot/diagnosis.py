@@ -25,7 +25,9 @@ class Diagnosis:
     entities: dict[str, Any]
     start: int
     end: int
-    # Values read but never shown (e.g. an encoded authorization message, for decoding).
+    # Values read but never shown (an encoded authorization message, for decoding; which shape of the
+    # error matched, for the steps that hang on it). Repeats collapse by entities alone: the first
+    # kept repeat's hidden values are the diagnosis's.
     hidden: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property

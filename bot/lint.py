@@ -14,6 +14,8 @@ from bot.matcher import Matcher, compile_regex, finder
 from bot.values import DERIVED_FROM
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
+# What a template can name ({name}, bot.advice.PLACEHOLDER) and a condition test: every value's name.
+_VALUE_NAME = re.compile(r"_?[a-z][a-z_]*")
 # Counted repetitions multiply the states of RE2's automaton: past this count a search slows many times over.
 _MAX_COUNT = 64
 _COUNT = re.compile(r"(?<!\\)\{(\d*),?(\d*)\}")
@@ -43,6 +45,9 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
         names = _GROUP.findall(expanded)
         for name in sorted({n for n in names if names.count(n) > 1}):
             yield f"{owner}: capture group {name!r} appears twice (name alternatives {name}__2, ...)"
+        for name in sorted({n.split("__", 1)[0] for n in names}):
+            if not _VALUE_NAME.fullmatch(name):
+                yield f"{owner}: capture group {name!r}: a value is named in lower case letters and _"
 
 
 def _captured(cause: Cause, matcher: Matcher) -> set[str]:

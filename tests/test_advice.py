@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.advice import Advice, advise, fill
 from bot.diagnosis import diagnose
 from bot.knowledge import KnowledgeBase
+from bot.render import as_json, blocks
 from tests.conftest import SESSION_NAME
 
 
@@ -18,6 +21,7 @@ def _commands(advice: Advice) -> str:
     return "\n".join(c.run for c in advice.commands)
 
 
+SSO_MISSING = "$ aws s3 ls --profile dev\nError loading SSO Token: Token for my-sso does not exist"
 PROTECTED = "An error occurred (UnmodifiableEntity) when calling the DeleteRole operation: Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS"
 
 
@@ -136,14 +140,17 @@ def test_a_step_for_one_shape_of_an_error_shows_only_for_that_shape(kb: Knowledg
         "An error occurred (ExpiredToken) when calling the ListBuckets operation: The security token included in the request is expired",
         kb,
     )
-    missing = _advice(
-        "$ aws s3 ls --profile dev\nError loading SSO Token: Token for my-sso does not exist", kb
-    )
+    missing = _advice(SSO_MISSING, kb)
     assert expired.cause.id == missing.cause.id == "expired-token"
     assert not any("does not exist" in step for step in expired.steps)
     assert any("~/.aws/sso/cache" in step for step in missing.steps)
     # Which shape matched is a hidden value: it decides steps but is never shown.
-    assert "Error loading SSO Token" not in repr(missing.entities)
+    triage = diagnose(SSO_MISSING)
+    assert triage.primary is not None and triage.primary.hidden
+    output = as_json.render(triage, kb)
+    shown = json.dumps(output) + json.dumps(blocks.render(triage, kb, detailed=True).blocks)
+    assert "_sso_token_missing" not in shown
+    assert not [key for d in output["diagnoses"] for key in d["entities"] if key.startswith("_")]
     incomplete = _advice(
         "An error occurred (IncompleteSignature) when calling the GetCallerIdentity operation: 'AKIAEXAMPLE /20240128/us-east-1/sts/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header",
         kb,

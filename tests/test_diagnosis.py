@@ -198,3 +198,28 @@ def test_a_value_loses_the_quotes_and_brackets_around_it_but_keeps_a_mask_whole(
     assert clean("'<instance-id>-Role'") == "<instance-id>-Role"
     assert clean("<account-id>") == "<account-id>"
     assert clean("{a}b") == "{a}b"
+
+
+def test_a_command_line_names_the_role_or_policy_only_of_the_error_right_after_it() -> None:
+    quota = "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1"
+    failing = diagnose(
+        "$ aws iam add-role-to-instance-profile --instance-profile-name web --role-name shipper\n\n"
+        f"An error occurred (LimitExceeded) when calling the AddRoleToInstanceProfile operation: {quota}"
+    )
+    assert failing.primary is not None
+    assert failing.primary.entities["instance_profile"] == "web"
+    assert failing.primary.entities["role_name"] == "shipper"
+    # An earlier command that went through names nothing of a later error from elsewhere.
+    earlier = diagnose(
+        "$ aws iam add-role-to-instance-profile --instance-profile-name old-prof --role-name old-role\n"
+        '{\n    "ResponseMetadata": {}\n}\n'
+        f"CREATE_FAILED AWS::IAM::InstanceProfile Prof {quota}"
+    )
+    assert earlier.primary is not None and earlier.primary.cause.id == "instance-profile-role-limit"
+    assert "instance_profile" not in earlier.primary.entities and "role_name" not in earlier.primary.entities
+    policy = diagnose(
+        "$ aws iam create-policy --policy-name ci-deploy --policy-document file://p.json\n"
+        "$ aws iam create-role --role-name app --assume-role-policy-document file://t.json\n"
+        "An error occurred (MalformedPolicyDocument) when calling the CreateRole operation: Has prohibited field Resource"
+    )
+    assert policy.primary is not None and "policy_name" not in policy.primary.entities
