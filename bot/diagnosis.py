@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -26,8 +26,8 @@ class Diagnosis:
     start: int
     end: int
     # Values read but never shown (an encoded authorization message, for decoding; which shape of the
-    # error matched, for the steps that hang on it). Repeats collapse by entities alone: the first
-    # kept repeat's hidden values are the diagnosis's.
+    # error matched, for the steps that hang on it). Repeats collapse by entities alone, keeping
+    # every repeat's hidden values (the first's where they share a name).
     hidden: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -299,7 +299,12 @@ def _select(reading: _Reading, asked: bool) -> list[Diagnosis]:
         return kept
     unique: dict[tuple[str, str], Diagnosis] = {}
     for d in sorted(kept, key=lambda d: (d.cause.rank, d.start)):
-        unique.setdefault((d.cause.id, repr(sorted(d.entities.items()))), d)
+        key = (d.cause.id, repr(sorted(d.entities.items())))
+        first = unique.setdefault(key, d)
+        if first is not d and not d.hidden.keys() <= first.hidden.keys():
+            # A repeat in another shape (a retried MFA code refused in another way): the steps of
+            # both apply. A new value: reads are shared between diagnoses.
+            unique[key] = replace(first, hidden=d.hidden | first.hidden)
     return list(unique.values())
 
 

@@ -99,6 +99,8 @@ class Cause(_Strict):
     steps: Annotated[list[Step], Field(min_length=1)]
     commands: list[Command] = Field(default_factory=list)
     policy: list[str] = Field(default_factory=list)
+    # When the policy statement applies (as a step's `when`): an Allow does not lift an explicit deny.
+    policy_when: dict[str, str] = Field(default_factory=dict)
     references: Annotated[list[str], Field(min_length=1)]
     examples: Examples
 

@@ -82,7 +82,7 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"
     # Steps and commands may also hang on a hidden capture: which shape of the error matched.
     hidden = {name for name in _captured(cause, matcher) if name.startswith("_")}
-    when = [s.when for s in cause.steps] + [c.when for c in cause.commands]
+    when = [s.when for s in cause.steps] + [c.when for c in cause.commands] + [cause.policy_when]
     conditions = [(cause.requires, known)] + [(condition, known | hidden) for condition in when]
     for condition, names in conditions:
         for name, regex in condition.items():

@@ -177,3 +177,16 @@ def test_a_denial_gets_the_steps_of_its_own_kind_only(kb: KnowledgeBase) -> None
     assert not any(step.startswith('"with an explicit deny"') for step in implicit.steps)
     assert any(step.startswith('"with an explicit deny"') for step in explicit.steps)
     assert not any(step.startswith('"because no identity-based policy allows"') for step in explicit.steps)
+    # An Allow does not lift an explicit deny: the statement to add is offered only to an implicit one.
+    assert implicit.policy is not None and '"Effect": "Allow"' in implicit.policy
+    assert explicit.policy is None
+
+
+def test_a_repeat_refused_in_another_way_keeps_the_steps_of_both(kb: KnowledgeBase) -> None:
+    mfa = "An error occurred (AccessDenied) when calling the GetSessionToken operation: MultiFactorAuthentication failed"
+    advice = _advice(
+        f"{mfa} with invalid MFA one time pass code.\nretrying...\n{mfa}, unable to validate MFA code.", kb
+    )
+    assert advice.cause.id == "mfa-failed"
+    assert any(step.startswith('"Invalid MFA one time pass code"') for step in advice.steps)
+    assert any(step.startswith('"Unable to validate MFA code') for step in advice.steps)
