@@ -120,6 +120,13 @@ class Cause(_Strict):
         return value
 
     @property
+    def shapes(self) -> frozenset[str]:
+        """The hidden values (`_name`) its steps, commands or policy statement hang on: which shape
+        of the error matched. Conditions test only that one was read."""
+        conditions = [s.when for s in self.steps] + [c.when for c in self.commands] + [self.policy_when]
+        return frozenset(name for condition in conditions for name in condition if name.startswith("_"))
+
+    @property
     def rank(self) -> int:
         """Precedence among causes matching one place: the level; question-type causes after
         every error."""
@@ -138,6 +145,15 @@ class ContextRule(_Strict):
     look: Literal["before", "after", "around"]
     window: Annotated[int, Field(gt=0, le=2000)] = 600
     patterns: Annotated[list[str], Field(min_length=1)]
+    # Looking before: the nearest hit counts only if it reaches the match's own line (a command line
+    # read up to the error it caused, never an earlier command's).
+    to_hit: bool = False
+
+    @model_validator(mode="after")
+    def _to_hit_before(self) -> ContextRule:
+        if self.to_hit and self.look != "before":
+            raise ValueError("to_hit applies to a rule that looks before")
+        return self
 
 
 class Fragments(_Strict):

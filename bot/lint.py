@@ -86,6 +86,8 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
     conditions = [(cause.requires, known)] + [(condition, known | hidden) for condition in when]
     for condition, names in conditions:
         for name, regex in condition.items():
+            if name.startswith("_") and regex != ".":
+                yield f"{cause.id}: condition on {name!r}: a shape is tested for presence only ('.')"
             if name not in names:
                 yield f"{cause.id}: condition on {name!r}, which this cause never extracts"
             try:

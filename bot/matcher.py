@@ -353,10 +353,10 @@ class Prefilter:
 class _Rule:
     """A context rule with its expressions, each with the number the first look gives it."""
 
-    __slots__ = ("expressions", "look", "numbers", "window")
+    __slots__ = ("expressions", "look", "numbers", "to_hit", "window")
 
     def __init__(self, rule: ContextRule, expressions: list[tuple[int, Expression]]) -> None:
-        self.look, self.window = rule.look, rule.window
+        self.look, self.window, self.to_hit = rule.look, rule.window, rule.to_hit
         self.expressions = tuple(expressions)  # in the rule's order
         self.numbers = frozenset(number for number, _ in expressions)
 
@@ -475,6 +475,8 @@ class Matcher:
                 span = None
                 for span in expression.spans(data, low, high):  # noqa: B007 - the last is the nearest
                     pass
+                if span is not None and rule.to_hit and span[1] <= data.rfind(b"\n", 0, start):
+                    span = None  # it ends on a line before the match's
             if span is not None and span[1] > span[0]:
                 chosen.append((*span, order, expression))
         if rule.look == "before":

@@ -56,9 +56,16 @@ def fingerprint(diagnosis: Diagnosis) -> str:
 
 def button_value(diagnosis: Diagnosis, lang: Lang) -> str | None:
     """What a button carries to rebuild the diagnosis later (Slack allows 2000 characters)."""
-    value = json.dumps(
-        {"c": diagnosis.cause.id, "e": diagnosis.entities, "l": lang, "p": diagnosis.confidence}
-    )
+    carried: dict[str, Any] = {
+        "c": diagnosis.cause.id,
+        "e": diagnosis.entities,
+        "l": lang,
+        "p": diagnosis.confidence,
+    }
+    shapes = sorted(diagnosis.cause.shapes.intersection(diagnosis.hidden))
+    if shapes:
+        carried["s"] = shapes  # which shapes of the error matched (names only), for their steps
+    value = json.dumps(carried)
     return value if len(value) <= 2000 else None
 
 
@@ -70,9 +77,11 @@ def from_button(value: str, kb: KnowledgeBase) -> Triage | None:
         lang: Lang = "ja" if data.get("l") == "ja" else "en"
         entities = data["e"] if isinstance(data["e"], dict) else {}
         confidence = float(data.get("p", 0.9))
+        shapes = data.get("s", [])
+        hidden = {name: name for name in shapes if isinstance(name, str) and name in cause.shapes}
     except (ValueError, KeyError, TypeError):
         return None
-    return Triage([Diagnosis(cause, confidence, entities, 0, 0)], lang)
+    return Triage([Diagnosis(cause, confidence, entities, 0, 0, hidden)], lang)
 
 
 def actions_block(triage: Triage, inspectable: bool) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ from bot.advice import Advice, advise, fill
 from bot.diagnosis import diagnose
 from bot.knowledge import KnowledgeBase
 from bot.render import as_json, blocks
+from bot.responder import button_value, from_button
 from tests.conftest import SESSION_NAME
 
 
@@ -190,3 +191,17 @@ def test_a_repeat_refused_in_another_way_keeps_the_steps_of_both(kb: KnowledgeBa
     assert advice.cause.id == "mfa-failed"
     assert any(step.startswith('"Invalid MFA one time pass code"') for step in advice.steps)
     assert any(step.startswith('"Unable to validate MFA code') for step in advice.steps)
+
+
+def test_the_details_button_keeps_the_steps_of_the_shape_that_was_pasted(kb: KnowledgeBase) -> None:
+    triage = diagnose(SSO_MISSING)
+    assert triage.primary is not None
+    value = button_value(triage.primary, triage.lang)
+    assert value is not None and "Error loading SSO Token" not in value  # the shape's name only
+    rebuilt = from_button(value, kb)
+    assert rebuilt is not None and rebuilt.primary is not None
+    advice = advise(rebuilt.primary, rebuilt.lang, kb.shared.passed_to_service)
+    assert any("~/.aws/sso/cache" in step for step in advice.steps)
+    # A value that names a shape the cause does not have adds nothing.
+    forged = from_button(value.replace("_sso_token_missing", "_incomplete"), kb)
+    assert forged is not None and forged.primary is not None and not forged.primary.hidden

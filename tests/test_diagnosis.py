@@ -217,6 +217,16 @@ def test_a_command_line_names_the_role_or_policy_only_of_the_error_right_after_i
     )
     assert earlier.primary is not None and earlier.primary.cause.id == "instance-profile-role-limit"
     assert "instance_profile" not in earlier.primary.entities and "role_name" not in earlier.primary.entities
+    # Nor does one whose own error names the same call, with another program run in between.
+    refused = diagnose(
+        "PS> aws iam add-role-to-instance-profile --instance-profile-name old-prof --role-name old-role\n"
+        "An error occurred (NoSuchEntity) when calling the AddRoleToInstanceProfile operation: "
+        "The role with name old-role cannot be found.\n"
+        "PS> ./deploy.ps1\n"
+        f"An error occurred (LimitExceeded) when calling the AddRoleToInstanceProfile operation: {quota}"
+    )
+    limit = [d for d in refused.diagnoses if d.cause.id == "instance-profile-role-limit"]
+    assert limit and "instance_profile" not in limit[0].entities and "role_name" not in limit[0].entities
     policy = diagnose(
         "$ aws iam create-policy --policy-name ci-deploy --policy-document file://p.json\n"
         "$ aws iam create-role --role-name app --assume-role-policy-document file://t.json\n"
