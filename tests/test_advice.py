@@ -159,6 +159,14 @@ def test_a_step_for_one_shape_of_an_error_shows_only_for_that_shape(kb: Knowledg
     mismatch = _advice(kb.cause("signature-mismatch").examples.match[0].text, kb)
     assert incomplete.steps[0].startswith("IncompleteSignature")
     assert not any("IncompleteSignature" in step for step in mismatch.steps)
+    # A context rule tells the message's detail whichever pattern matched: clock skew here.
+    skew = _advice(
+        "An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: "
+        "Signature expired: 20240101T000000Z is now earlier than 20240101T001500Z (20240101T003000Z - 15 min.)",
+        kb,
+    )
+    assert any(step.startswith('"Signature expired"') for step in skew.steps)
+    assert not any(step.startswith('"Signature expired"') for step in mismatch.steps)
 
 
 def test_a_denial_gets_the_steps_of_its_own_kind_only(kb: KnowledgeBase) -> None:
