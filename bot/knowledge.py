@@ -120,11 +120,16 @@ class Cause(_Strict):
         return value
 
     @property
+    def conditions(self) -> list[dict[str, str]]:
+        """What each part of the reply hangs on: its steps', its commands' and its policy
+        statement's conditions."""
+        return [s.when for s in self.steps] + [c.when for c in self.commands] + [self.policy_when]
+
+    @property
     def shapes(self) -> frozenset[str]:
-        """The hidden values (`_name`) its steps, commands or policy statement hang on: which shape
-        of the error matched. Conditions test only that one was read."""
-        conditions = [s.when for s in self.steps] + [c.when for c in self.commands] + [self.policy_when]
-        return frozenset(name for condition in conditions for name in condition if name.startswith("_"))
+        """The hidden values (`_name`) the reply's conditions test: which shape of the error
+        matched. They test only that one was read."""
+        return frozenset(name for condition in self.conditions for name in condition if name.startswith("_"))
 
     @property
     def rank(self) -> int:

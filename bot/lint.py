@@ -14,8 +14,6 @@ from bot.matcher import Matcher, compile_regex, finder
 from bot.values import DERIVED_FROM
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
-# What a template can name ({name}, bot.advice.PLACEHOLDER) and a condition test: every value's name.
-_VALUE_NAME = re.compile(r"_?[a-z][a-z_]*")
 # Counted repetitions multiply the states of RE2's automaton: past this count a search slows many times over.
 _MAX_COUNT = 64
 _COUNT = re.compile(r"(?<!\\)\{(\d*),?(\d*)\}")
@@ -46,7 +44,7 @@ def _pattern_problems(kb: KnowledgeBase) -> Iterator[str]:
         for name in sorted({n for n in names if names.count(n) > 1}):
             yield f"{owner}: capture group {name!r} appears twice (name alternatives {name}__2, ...)"
         for name in sorted({n.split("__", 1)[0] for n in names}):
-            if not _VALUE_NAME.fullmatch(name):
+            if not PLACEHOLDER.fullmatch(f"{{{name}}}"):  # every value can be named in a template
                 yield f"{owner}: capture group {name!r}: a value is named in lower case letters and _"
 
 
@@ -82,8 +80,7 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"
     # Steps and commands may also hang on a hidden capture: which shape of the error matched.
     hidden = {name for name in _captured(cause, matcher) if name.startswith("_")}
-    when = [s.when for s in cause.steps] + [c.when for c in cause.commands] + [cause.policy_when]
-    conditions = [(cause.requires, known)] + [(condition, known | hidden) for condition in when]
+    conditions = [(cause.requires, known)] + [(condition, known | hidden) for condition in cause.conditions]
     for condition, names in conditions:
         for name, regex in condition.items():
             if name.startswith("_") and regex != ".":
