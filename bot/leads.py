@@ -251,8 +251,8 @@ def split_at_leads(regex: str) -> list[str] | None:
 # RE2's Match, called directly: (anchor, text, start, end) -> one (start, end) span per group,
 # (-1, -1) for none.
 Find = Callable[[Any, bytes, int, int], Sequence[tuple[int, int]]]
-_UNANCHORED = re2._Anchor.UNANCHORED
-_NO_MATCH = (-1, -1)
+UNANCHORED = re2._Anchor.UNANCHORED
+NO_MATCH = (-1, -1)
 # A branch's next match before it is looked for: it starts before any place looked from.
 _NOT_YET = (-1, -1)
 # Matches found branch by branch, at most: where they are many, the whole expression's own scan
@@ -290,8 +290,8 @@ class BranchScans:
         places that fail it, over all the branches of one look."""
         scan, bounded = branch
         while start <= end:
-            span = scan(_UNANCHORED, data, start, end)[0]
-            if span == _NO_MATCH:
+            span = scan(UNANCHORED, data, start, end)[0]
+            if span == NO_MATCH:
                 return None
             at = span[0]
             if not bounded or (at < len(data) and data[at] in _WORD) != (at > 0 and data[at - 1] in _WORD):

@@ -23,15 +23,13 @@ from typing import Any
 import re2
 
 from bot.knowledge import CONFIDENT, Cause, ContextRule, KnowledgeBase, KnowledgeError
-from bot.leads import BranchScans, split_at_leads
+from bot.leads import NO_MATCH, UNANCHORED, BranchScans, split_at_leads
 from bot.literals import ALWAYS, alternatives, need, phrase_expression, phrases
 
 # The binding's Match objects cost more than the matching itself on short spans; the scans below
 # call the compiled expression directly and get (start, end) byte spans, one per group.
-_UNANCHORED = re2._Anchor.UNANCHORED
 _ANCHOR_START = re2._Anchor.ANCHOR_START
 _ANCHOR_BOTH = re2._Anchor.ANCHOR_BOTH
-_NO_MATCH = (-1, -1)
 _NOTHING: frozenset[int] = frozenset()
 
 
@@ -84,7 +82,7 @@ def search(regex: str, text: str) -> bool:
 
 def _search(regex: str, text: str) -> bool:
     data = text.encode("utf-8", "replace")
-    return bool(_compile_bytes(regex)._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+    return bool(_compile_bytes(regex)._regexp.Match(UNANCHORED, data, 0, len(data))[0] != NO_MATCH)
 
 
 _search_kept = lru_cache(maxsize=4096)(_search)
@@ -171,8 +169,8 @@ class Expression:
                 return
             start = left
         while start <= end:
-            span = self._find(_UNANCHORED, data, start, end)[0]
-            if span == _NO_MATCH:
+            span = self._find(UNANCHORED, data, start, end)[0]
+            if span == NO_MATCH:
                 return
             yield span
             start = span[1] if span[1] > span[0] else span[1] + 1
@@ -180,11 +178,11 @@ class Expression:
     def match_at(self, data: bytes, start: int, end: int) -> tuple[int, int] | None:
         """The match starting exactly at `start` (and ending by `end`), if any."""
         span = self._find(_ANCHOR_START, data, start, end)[0]
-        return None if span == _NO_MATCH else span
+        return None if span == NO_MATCH else span
 
     def occurs(self, data: bytes) -> bool:
         """True when the expression matches somewhere in data."""
-        return bool(self._find(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+        return bool(self._find(UNANCHORED, data, 0, len(data))[0] != NO_MATCH)
 
     def captures(self, data: bytes, start: int, end: int) -> dict[str, str]:
         """What the groups captured in the match data[start:end] (a span `spans` found). It is
