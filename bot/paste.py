@@ -44,7 +44,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
-_FENCE = re.compile(r"```[A-Za-z0-9_-]{0,20}")
+# A fence, with the language a Markdown fence may name when the line ends there ("```python"):
+# a paste glued to the backticks ("```ECS was unable ...```", as chat clients send inline blocks)
+# keeps its first word.
+_FENCE = re.compile(r"```(?:[A-Za-z0-9_+-]{1,20}(?=[ \t]*(?:\n|\Z)))?")
 # A box margin opens a line: white space, a bar, and a space unless the line ends there. It is
 # found from the line break before it (the text is read after one): Python's engine skips to a
 # literal start, where it would try every character for `^`.

@@ -106,7 +106,8 @@ def runnable(values: Mapping[str, str]) -> dict[str, str]:
         if not _SAFE_VALUE.match(value) or re.fullmatch(r"x{3,}|X{3,}", value):
             continue
         arn = Arn.parse(value)
-        if arn is not None and arn.account and not arn.account_id:
+        # A masked account is no value to run; "aws", the account of AWS managed policies, is.
+        if arn is not None and arn.account and not arn.account_id and arn.account != "aws":
             continue
         safe[key] = value
     return safe

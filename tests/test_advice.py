@@ -9,6 +9,7 @@ from bot.diagnosis import diagnose
 from bot.knowledge import KnowledgeBase
 from bot.render import as_json, blocks
 from bot.responder import button_value, from_button
+from bot.values import runnable
 from tests.conftest import SESSION_NAME
 
 
@@ -48,6 +49,16 @@ def test_service_linked_role_gets_the_deletion_flow_not_the_permission_set(kb: K
     advice = _advice(PROTECTED.format("AWSServiceRoleForAmazonGuardDuty"), kb)
     assert "delete-service-linked-role --role-name AWSServiceRoleForAmazonGuardDuty" in _commands(advice)
     assert "sso-admin" not in _commands(advice)
+
+
+def test_an_aws_managed_policy_arn_is_runnable_and_a_masked_account_is_not() -> None:
+    values = {
+        "managed": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "customer": "arn:aws:iam::123456789012:policy/ci-deploy",
+        "masked": "arn:aws:iam::***:policy/ci-deploy",
+        "placeholder": "arn:aws:iam::ACCOUNT_ID:policy/ci-deploy",
+    }
+    assert set(runnable(values)) == {"managed", "customer"}
 
 
 def test_masked_values_never_reach_a_command(kb: KnowledgeBase) -> None:

@@ -37,6 +37,10 @@ def test_slack_escaping_and_links_are_undone() -> None:
 def test_code_fences_and_backticks_are_removed() -> None:
     assert _role(f"```text\n{ERROR}\n```") == ROLE
     assert _role(ERROR.replace("iam:PassRole", "`iam:PassRole`")) == ROLE
+    # A block glued to its backticks keeps its first word; a fence's language alone on its line goes.
+    assert normalise("```Cannot assume role provided.```") == "\nCannot assume role provided.\n"
+    assert normalise("```python\nx\n```") == "\n\nx\n\n"
+    assert _role(f"```yaml  \n{ERROR}```") == ROLE
 
 
 def test_terraform_box_margins_are_removed_and_a_wrapped_sentence_still_matches() -> None:
