@@ -101,6 +101,10 @@ class Cause(_Strict):
     policy: list[str] = Field(default_factory=list)
     # When the policy statement applies (as a step's `when`): an Allow does not lift an explicit deny.
     policy_when: dict[str, str] = Field(default_factory=dict)
+    # The service principal each hidden shape stands for, where the message names its service only
+    # in words ("cannot be assumed by Lambda"): templates see it as `service_principal` when the
+    # message names no principal itself.
+    principals: dict[str, str] = Field(default_factory=dict)
     references: Annotated[list[str], Field(min_length=1)]
     examples: Examples
 
@@ -127,9 +131,10 @@ class Cause(_Strict):
 
     @property
     def shapes(self) -> frozenset[str]:
-        """The hidden values (`_name`) the reply's conditions test: which shape of the error
-        matched. They test only that one was read."""
-        return frozenset(name for condition in self.conditions for name in condition if name.startswith("_"))
+        """The hidden values (`_name`) the reply hangs on, those its conditions test and those
+        standing for a principal: which shape of the error matched. Only their presence counts."""
+        tested = {name for condition in self.conditions for name in condition if name.startswith("_")}
+        return frozenset(tested | self.principals.keys())
 
     @property
     def rank(self) -> int:

@@ -17,6 +17,7 @@ _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 # Counted repetitions multiply the states of RE2's automaton: past this count a search slows many times over.
 _MAX_COUNT = 64
 _COUNT = re.compile(r"(?<!\\)\{(\d*),?(\d*)\}")
+_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
 # Values the entity builder derives for every cause that captures an ARN.
 _ALWAYS_DERIVED = {"account_id"}
 
@@ -62,6 +63,8 @@ def extracted(cause: Cause, matcher: Matcher) -> set[str]:
     if names & DENY_CAPTURES:
         names = (names - DENY_CAPTURES) | {"deny"}
     names |= _ALWAYS_DERIVED
+    if cause.principals:  # a shape standing for a principal gives it
+        names.add("service_principal")
     return names | {key for key, sources in DERIVED_FROM.items() if sources & names}
 
 
@@ -91,6 +94,11 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
                 compile_regex(regex)
             except KnowledgeError as exc:
                 yield f"{cause.id}: condition on {name!r}: {exc}"
+    for shape, principal in cause.principals.items():
+        if shape not in hidden:
+            yield f"{cause.id}: principals names {shape!r}, a shape no pattern captures"
+        if not _PRINCIPAL.fullmatch(principal):
+            yield f"{cause.id}: principals gives {shape!r} {principal!r}, not a service principal"
     for command in cause.commands:
         for run in command.run:
             if any(m.group(2) is not None for m in PLACEHOLDER.finditer(run)):

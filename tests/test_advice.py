@@ -55,10 +55,42 @@ def test_an_aws_managed_policy_arn_is_runnable_and_a_masked_account_is_not() -> 
     values = {
         "managed": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
         "customer": "arn:aws:iam::123456789012:policy/ci-deploy",
-        "masked": "arn:aws:iam::***:policy/ci-deploy",
         "placeholder": "arn:aws:iam::ACCOUNT_ID:policy/ci-deploy",
+        "unset": "arn:aws:iam::None:policy/ci-deploy",
     }
     assert set(runnable(values)) == {"managed", "customer"}
+
+
+def test_deleting_an_aws_managed_policy_gets_no_detach_everywhere_command(kb: KnowledgeBase) -> None:
+    conflict = "An error occurred (DeleteConflict) when calling the DeletePolicy operation: Cannot delete a policy attached to entities."
+    managed = _advice(
+        f"$ aws iam delete-policy --policy-arn arn:aws:iam::aws:policy/AdministratorAccess\n{conflict}", kb
+    )
+    assert "list-entities-for-policy" in _commands(managed)
+    assert "detach-role-policy" not in _commands(managed)
+    customer = _advice(
+        f"$ aws iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/ci\n{conflict}", kb
+    )
+    assert "detach-role-policy" in _commands(customer)
+
+
+def test_a_service_named_in_words_gets_its_own_principal_trusted(kb: KnowledgeBase) -> None:
+    infrastructure = _advice(
+        "An error occurred (InvalidParameterException) when calling the RunTask operation: ECS was unable to"
+        " assume the configured ECS Infrastructure Role 'arn:aws:iam::123456789012:role/ecsInfra'",
+        kb,
+    )
+    assert infrastructure.policy is not None and '"ecs.amazonaws.com"' in infrastructure.policy
+    assert "p=ecs.amazonaws.com;" in _commands(infrastructure)
+    assert "ecs-tasks.amazonaws.com" not in _commands(infrastructure) + infrastructure.policy
+    lambda_ = _advice("The role defined for the function cannot be assumed by Lambda.", kb)
+    assert lambda_.policy is not None and '"lambda.amazonaws.com"' in lambda_.policy
+    # A principal the message names itself comes first.
+    states = _advice(
+        "Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.",
+        kb,
+    )
+    assert states.policy is not None and '"states.amazonaws.com"' in states.policy
 
 
 def test_masked_values_never_reach_a_command(kb: KnowledgeBase) -> None:
@@ -224,3 +256,15 @@ def test_the_details_button_keeps_the_steps_of_the_shape_that_was_pasted(kb: Kno
     # A value that names a shape the cause does not have adds nothing.
     forged = from_button(value.replace("_sso_token_missing", "_incomplete"), kb)
     assert forged is not None and forged.primary is not None and not forged.primary.hidden
+
+
+def test_the_java_sdks_incomplete_signature_gets_its_own_step(kb: KnowledgeBase) -> None:
+    java = (
+        "com.amazonaws.services.securitytoken.model.AWSSecurityTokenServiceException: 'AKIAEXAMPLE\"/20240128/"
+        "us-east-1/sts/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header:"
+        " 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE\"/20240128/us-east-1/sts/aws4_request, Signature=9f2b'."
+        " (Service: AWSSecurityTokenService; Status Code: 400; Error Code: IncompleteSignature; Request ID: 1)"
+    )
+    advice = _advice(java, kb)
+    assert advice.cause.id == "signature-mismatch"
+    assert advice.steps[0].startswith("IncompleteSignature:")
