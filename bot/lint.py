@@ -86,12 +86,12 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
     conditions = [(cause.requires, known)] + [(condition, known | hidden) for condition in cause.conditions]
     for condition, names in conditions:
         for name, regex in condition.items():
-            if name.startswith("_") and regex != ".":
-                yield f"{cause.id}: condition on {name!r}: a shape is tested for presence only ('.')"
+            if name.startswith("_") and regex not in (".", "!."):
+                yield f"{cause.id}: condition on {name!r}: a shape is tested for presence only ('.' or '!.')"
             if name not in names:
                 yield f"{cause.id}: condition on {name!r}, which this cause never extracts"
             try:
-                compile_regex(regex)
+                compile_regex(regex.removeprefix("!"))
             except KnowledgeError as exc:
                 yield f"{cause.id}: condition on {name!r}: {exc}"
     for shape, principal in cause.principals.items():

@@ -31,6 +31,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "caller_account": frozenset({"caller_arn"}),
     "caller_partition": frozenset({"caller_arn"}),
     "policy": frozenset({"policy_name", "policy_arn"}),
+    "policy_scope": frozenset({"policy_arn"}),
     "version_lower": frozenset({"version_id"}),
     "service_principal": frozenset({"service"}),
     "passed_to_service": frozenset({"operation"}),
@@ -40,6 +41,8 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "permission_set": frozenset({"role_arn", "role_name"}),
     "slr_service": frozenset({"role_arn", "resource_arn"}),
 }
+# What an ARN's account part holds when a variable was never set ("arn:aws:iam::None:policy/x").
+UNSET_ACCOUNTS = frozenset({"", "None", "none", "null", "undefined", "nil"})
 # IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
 _SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
 
@@ -75,6 +78,9 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
     policy_arn = Arn.parse(values.get("policy_arn", ""))
     if "policy_name" in values or policy_arn is not None:
         values["policy"] = values.get("policy_name") or (policy_arn.name if policy_arn else "")
+    if policy_arn is not None and policy_arn.account not in UNSET_ACCOUNTS:
+        # As list-policies names the scopes: AWS managed (account "aws") or the account's own.
+        values["policy_scope"] = "AWS" if policy_arn.account == "aws" else "Local"
     if "version_id" in values:
         values["version_lower"] = values["version_id"].lower()
     if "service" in values:
@@ -114,9 +120,13 @@ def runnable(values: Mapping[str, str]) -> dict[str, str]:
 
 
 def applies(when: Mapping[str, str], values: Mapping[str, str]) -> bool:
-    """A step's or command's condition: every named value present and matching its expression."""
+    """A step's or command's condition: every named value present and matching its expression;
+    an expression after `!` holds where the value is absent or does not match it ('!.': absent)."""
     for name, regex in when.items():
         value = values.get(name)
-        if value is None or not search(regex, value):
+        if regex.startswith("!"):
+            if value is not None and search(regex[1:], value):
+                return False
+        elif value is None or not search(regex, value):
             return False
     return True

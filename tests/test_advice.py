@@ -268,3 +268,40 @@ def test_the_java_sdks_incomplete_signature_gets_its_own_step(kb: KnowledgeBase)
     advice = _advice(java, kb)
     assert advice.cause.id == "signature-mismatch"
     assert advice.steps[0].startswith("IncompleteSignature:")
+
+
+def test_a_service_linked_role_given_as_a_task_role_is_told_so_and_never_edited(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/"
+        "AWSServiceRoleForECS' that was provided for this task.",
+        kb,
+    )
+    assert advice.cause.id == "service-cannot-assume-role"
+    assert any("no role to give a task" in step for step in advice.steps)
+    assert "update-assume-role-policy" not in _commands(advice)
+    assert advice.policy is None
+    own = _advice(
+        "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/app-task' that was provided for this task.",
+        kb,
+    )
+    assert "update-assume-role-policy" in _commands(own)
+    assert own.policy is not None and '"ecs-tasks.amazonaws.com"' in own.policy
+
+
+def test_a_policy_arn_built_from_an_unset_variable_is_called_so(kb: KnowledgeBase) -> None:
+    unset = _advice(
+        "An error occurred (NoSuchEntity) when calling the AttachRolePolicy operation: Policy"
+        " arn:aws:iam::None:policy/app-read does not exist or is not attachable.",
+        kb,
+    )
+    assert any("a variable that was never set" in step for step in unset.steps)
+    assert not any("customer managed policy of account" in step for step in unset.steps)
+    assert "list-policies --scope All" in _commands(unset)
+    customer = _advice(
+        unset.entities["policy_arn"]
+        .replace("None", "123456789012")
+        .join(["Policy ", " does not exist or is not attachable."]),
+        kb,
+    )
+    assert any("customer managed policy of account 123456789012" in step for step in customer.steps)
+    assert not any("a variable that was never set" in step for step in customer.steps)
