@@ -50,14 +50,15 @@ class Pattern(_Strict):
 
 
 class Step(Text):
-    """A fix step; with `when`, shown only where each named value matches its RE2 expression."""
+    """A fix step; with `when`, shown only where each named value matches its RE2 expression (an
+    expression after `!`: where the value is absent or does not match; '!.': absent)."""
 
     when: dict[str, str] = Field(default_factory=dict)
 
 
 class Command(_Strict):
     """A shell command: the first alternative whose placeholders are all known is offered;
-    with `when`, only where each named value matches its RE2 expression."""
+    with `when`, only where each named value matches its RE2 expression (as a Step's `when`)."""
 
     label: Text
     run: Annotated[list[str], Field(min_length=1)]
