@@ -84,7 +84,7 @@ def test_an_arn_ends_where_japanese_written_straight_after_it_begins() -> None:
     bare = diagnose(denial.replace("arn:aws:iam::123456789012:role", "aws:iam::本番:role"))
     assert bare.primary is not None and "role_arn" not in bare.primary.entities
     # A particle typed straight after the caller's ARN, with or without a space before the English.
-    for particle in ("が ", "は", "から "):
+    for particle in ("が ", "は", "から ", "、"):
         said = diagnose(denial.replace("user/dev ", f"user/dev{particle}"))
         assert said.primary is not None
         assert said.primary.entities["caller_arn"] == "arn:aws:iam::123456789012:user/dev"
