@@ -312,3 +312,8 @@ def test_a_policy_arn_built_from_an_unset_variable_is_called_so(kb: KnowledgeBas
     )
     assert any("customer managed policy of account 123456789012" in step for step in customer.steps)
     assert not any("a variable that was never set" in step for step in customer.steps)
+    # No ARN at all: the lookup the first step promises searches by a part of the name.
+    nameless = _advice("Policy does not exist or is not attachable.", kb)
+    assert "(commands below)" in nameless.steps[0]
+    assert "list-policies --scope All" in _commands(nameless) and "grep -i -- 'NAME'" in _commands(nameless)
+    assert "grep -i -- 'NAME'" not in _commands(customer)
