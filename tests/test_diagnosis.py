@@ -239,3 +239,19 @@ def test_a_command_line_names_the_role_or_policy_only_of_the_error_right_after_i
         "An error occurred (MalformedPolicyDocument) when calling the CreateRole operation: Has prohibited field Resource"
     )
     assert policy.primary is not None and "policy_name" not in policy.primary.entities
+
+
+def test_a_pipeline_role_refused_an_action_role_is_a_caller_denied_not_a_service() -> None:
+    action = diagnose(
+        "An error occurred (InvalidStructureException) when calling the UpdatePipeline operation:"
+        " arn:aws:iam::111122223333:role/pipeline-role is not authorized to perform AssumeRole on role"
+        " arn:aws:iam::444455556666:role/deploy-action-role"
+    )
+    assert action.primary is not None and action.primary.cause.id == "assume-role-denied"
+    assert action.primary.entities["caller_arn"] == "arn:aws:iam::111122223333:role/pipeline-role"
+    assert action.primary.entities["role_arn"] == "arn:aws:iam::444455556666:role/deploy-action-role"
+    own = diagnose(
+        "CodePipeline is not authorized to perform AssumeRole on role arn:aws:iam::111122223333:role/pipeline-role"
+        " (Service: AWSCodePipeline; Status Code: 400; Error Code: InvalidStructureException)"
+    )
+    assert own.primary is not None and own.primary.cause.id == "service-cannot-assume-role"
