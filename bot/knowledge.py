@@ -91,8 +91,9 @@ class Cause(_Strict):
     question: Text | None = None
     patterns: Annotated[list[Pattern], Field(min_length=1)]
     context: list[str] = Field(default_factory=list)
-    # A match counts only where these values (entities or derived) match their RE2 expressions:
-    # how one shared pattern, such as the AccessDenied sentence, serves a cause per denying layer.
+    # A match counts only where these values (entities or derived) match their RE2 expressions (as
+    # a Step's `when`): how one shared pattern, such as the AccessDenied sentence, serves a cause per
+    # denying layer.
     requires: dict[str, str] = Field(default_factory=dict)
     # RE2 expressions that, found anywhere in the paste, rule the cause out (e.g. "Server: MinIO"
     # for an S3-shaped AccessDenied that did not come from AWS).

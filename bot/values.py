@@ -40,9 +40,13 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "deny_kind": frozenset({"deny"}),
     "permission_set": frozenset({"role_arn", "role_name"}),
     "slr_service": frozenset({"role_arn", "resource_arn"}),
+    "service_linked_role": frozenset({"role_arn", "role_name"}),
 }
-# What an ARN's account part holds when a variable was never set ("arn:aws:iam::None:policy/x").
-UNSET_ACCOUNTS = frozenset({"", "None", "none", "null", "undefined", "nil"})
+# What an ARN's account part holds when a variable was never set or never substituted
+# ("arn:aws:iam::None:policy/x", "<nil>", "${AWS::AccountId}" in a plain string, "$ACCOUNT_ID").
+_UNSET_ACCOUNT = re.compile(r"(?i:none|null|nil|<nil>|undefined)?|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?")
+# Every service-linked role's name starts so, whatever its path.
+_SLR_NAME = "AWSServiceRoleFor"
 # IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
 _SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
 
@@ -64,6 +68,8 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
             values["slr_service"] = resource.path.split("/")[2]
     elif "role_name" in values:
         values["role"] = values["role_name"]
+    if (role is not None and role.is_service_linked_role) or values.get("role", "").startswith(_SLR_NAME):
+        values["service_linked_role"] = values["role"]
     sso = _SSO_ROLE.match(values.get("role", ""))
     if sso:
         values["permission_set"] = sso.group(1)
@@ -78,7 +84,12 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
     policy_arn = Arn.parse(values.get("policy_arn", ""))
     if "policy_name" in values or policy_arn is not None:
         values["policy"] = values.get("policy_name") or (policy_arn.name if policy_arn else "")
-    if policy_arn is not None and policy_arn.account not in UNSET_ACCOUNTS:
+    if (
+        policy_arn is not None
+        and policy_arn.service == "iam"
+        and policy_arn.resource_type == "policy"
+        and not _UNSET_ACCOUNT.fullmatch(policy_arn.account)
+    ):
         # As list-policies names the scopes: AWS managed (account "aws") or the account's own.
         values["policy_scope"] = "AWS" if policy_arn.account == "aws" else "Local"
     if "version_id" in values:

@@ -9,7 +9,7 @@ from bot.diagnosis import diagnose
 from bot.knowledge import KnowledgeBase
 from bot.render import as_json, blocks
 from bot.responder import button_value, from_button
-from bot.values import runnable
+from bot.values import applies, runnable
 from tests.conftest import SESSION_NAME
 
 
@@ -49,6 +49,19 @@ def test_service_linked_role_gets_the_deletion_flow_not_the_permission_set(kb: K
     advice = _advice(PROTECTED.format("AWSServiceRoleForAmazonGuardDuty"), kb)
     assert "delete-service-linked-role --role-name AWSServiceRoleForAmazonGuardDuty" in _commands(advice)
     assert "sso-admin" not in _commands(advice)
+
+
+def test_a_condition_holds_where_each_value_matches_and_a_negated_one_where_it_does_not() -> None:
+    values = {"policy_scope": "Local", "role": "app"}
+    assert applies({}, values)
+    assert applies({"policy_scope": "^Local$"}, values)
+    assert not applies({"policy_scope": "^AWS$"}, values)
+    assert not applies({"service": "."}, values)  # absent
+    assert applies({"policy_scope": "!^AWS$"}, values)  # present, not matching
+    assert not applies({"policy_scope": "!^Local$"}, values)
+    assert applies({"service": "!."}, values)  # absent
+    assert not applies({"role": "!."}, values)
+    assert not applies({"policy_scope": "^Local$", "role": "!."}, values)
 
 
 def test_an_aws_managed_policy_arn_is_runnable_and_a_masked_account_is_not() -> None:
@@ -265,13 +278,13 @@ def test_the_java_sdks_incomplete_signature_gets_its_own_step(kb: KnowledgeBase)
         " 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE\"/20240128/us-east-1/sts/aws4_request, Signature=9f2b'."
         " (Service: AWSSecurityTokenService; Status Code: 400; Error Code: IncompleteSignature; Request ID: 1)"
     )
-    for text in (
-        java,
-        java.replace(
-            "Status Code: 400; Error Code: IncompleteSignature; Request ID: 1)",
-            "Status Code: 400, Request ID: 1)",
-        ).replace("(Service: AWSSecurityTokenService;", "(Service: Sts,"),
-    ):
+    java_v2 = (
+        "software.amazon.awssdk.services.sts.model.StsException: 'AKIAEXAMPLE\"/20240128/us-east-1/sts/"
+        "aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header:"
+        " 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE\"/20240128/us-east-1/sts/aws4_request, Signature=9f2b'."
+        " (Service: Sts, Status Code: 400, Request ID: 1)"
+    )
+    for text in (java, java_v2):
         advice = _advice(text, kb)
         assert advice.cause.id == "signature-mismatch"
         assert advice.steps[0].startswith("IncompleteSignature:")
@@ -284,9 +297,16 @@ def test_a_service_linked_role_given_as_a_task_role_is_told_so_and_never_edited(
         kb,
     )
     assert advice.cause.id == "service-cannot-assume-role"
-    assert any("no role to give a task" in step for step in advice.steps)
+    assert "no role to give a task" in advice.steps[0]
+    assert not any("statement below" in step or "add lambda" in step for step in advice.steps)
     assert "update-assume-role-policy" not in _commands(advice)
     assert advice.policy is None
+    # Named only by its name, it is still a service-linked role.
+    named = _advice(
+        "ECS was unable to assume the role 'AWSServiceRoleForECS' that was provided for this task.", kb
+    )
+    assert "no role to give a task" in named.steps[0]
+    assert "update-assume-role-policy" not in _commands(named) and named.policy is None
     own = _advice(
         "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/app-task' that was provided for this task.",
         kb,
@@ -302,18 +322,19 @@ def test_a_policy_arn_built_from_an_unset_variable_is_called_so(kb: KnowledgeBas
         kb,
     )
     assert any("a variable that was never set" in step for step in unset.steps)
+    for account in ("<nil>", "NONE", "$ACCOUNT_ID", ""):
+        other = _advice(
+            f"Policy arn:aws:iam::{account}:policy/app-read does not exist or is not attachable.", kb
+        )
+        assert any("a variable that was never set" in step for step in other.steps), account
+        assert not any("customer managed policy of account" in step for step in other.steps), account
     assert not any("customer managed policy of account" in step for step in unset.steps)
     assert "list-policies --scope All" in _commands(unset)
-    customer = _advice(
-        unset.entities["policy_arn"]
-        .replace("None", "123456789012")
-        .join(["Policy ", " does not exist or is not attachable."]),
-        kb,
-    )
+    customer_arn = unset.entities["policy_arn"].replace("None", "123456789012")
+    customer = _advice(f"Policy {customer_arn} does not exist or is not attachable.", kb)
     assert any("customer managed policy of account 123456789012" in step for step in customer.steps)
     assert not any("a variable that was never set" in step for step in customer.steps)
     # No ARN at all: the lookup the first step promises searches by a part of the name.
     nameless = _advice("Policy does not exist or is not attachable.", kb)
-    assert "(commands below)" in nameless.steps[0]
     assert "list-policies --scope All" in _commands(nameless) and "grep -i -- 'NAME'" in _commands(nameless)
     assert "grep -i -- 'NAME'" not in _commands(customer)

@@ -125,3 +125,18 @@ def test_of_causes_sharing_a_weak_pattern_the_first_that_holds_asks_its_question
     matcher = compile_matcher(_write_kb(tmp_path, *causes))
     triage = diagnose("zorblax failure, nope here", asked=True, lang="en", matcher=matcher)
     assert (triage.diagnoses, triage.question) == ([], "Question of b-second?")
+
+
+def test_lint_names_a_shape_tested_for_more_than_presence_and_a_principal_no_shape_stands_for(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    cause = kb.cause("service-cannot-assume-role").model_dump(exclude_none=True)
+    cause["steps"][1]["when"] = {"_lambda": "!Lambda"}
+    cause["steps"][2]["when"] = {"_ecs_task": "!."}  # "not this shape" is a presence test too
+    cause["principals"]["_nowhere"] = "lambda.amazonaws.com"
+    cause["principals"]["_lambda"] = "Lambda"
+    problems = lint(_write_kb(tmp_path, cause))
+    assert any("condition on '_lambda': a shape is tested for presence only" in p for p in problems)
+    assert not any("'_ecs_task'" in p for p in problems)
+    assert any("principals names '_nowhere'" in p for p in problems)
+    assert any("'Lambda', not a service principal" in p for p in problems)
