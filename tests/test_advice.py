@@ -338,3 +338,15 @@ def test_a_policy_arn_built_from_an_unset_variable_is_called_so(kb: KnowledgeBas
     nameless = _advice("Policy does not exist or is not attachable.", kb)
     assert "list-policies --scope All" in _commands(nameless) and "grep -i -- 'NAME'" in _commands(nameless)
     assert "grep -i -- 'NAME'" not in _commands(customer)
+
+
+def test_a_service_linked_roles_policy_refused_gets_its_own_step_not_the_lookups(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "An error occurred (PolicyNotAttachable) when calling the AttachRolePolicy operation:"
+        " Cannot attach a Service Role Policy to a Customer Role.",
+        kb,
+    )
+    assert advice.cause.id == "policy-not-attachable"
+    assert advice.steps[0].startswith("The policy is an AWS managed policy of service-linked roles")
+    assert not any(step.startswith("Look the policy up") for step in advice.steps)
+    assert "list-policies" not in _commands(advice)
