@@ -350,3 +350,11 @@ def test_a_service_linked_roles_policy_refused_gets_its_own_step_not_the_lookups
     assert advice.steps[0].startswith("The policy is an AWS managed policy of service-linked roles")
     assert not any(step.startswith("Look the policy up") for step in advice.steps)
     assert "list-policies" not in _commands(advice)
+    # Terraform names the policy: still none of the lookups a missing policy calls for.
+    terraform = _advice(
+        "Error: attaching policy arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy to IAM Role"
+        " ecs_service_role: PolicyNotAttachable: Cannot attach a Service Role Policy to a Customer Role.",
+        kb,
+    )
+    assert terraform.entities["role_name"] == "ecs_service_role"
+    assert len(terraform.steps) == 1 and "list-policies" not in _commands(terraform)
