@@ -340,21 +340,33 @@ def test_a_policy_arn_built_from_an_unset_variable_is_called_so(kb: KnowledgeBas
     assert "grep -i -- 'NAME'" not in _commands(customer)
 
 
-def test_a_service_linked_roles_policy_refused_gets_its_own_step_not_the_lookups(kb: KnowledgeBase) -> None:
-    advice = _advice(
+def test_a_service_linked_roles_policy_refused_is_its_own_cause_with_what_terraform_names(
+    kb: KnowledgeBase,
+) -> None:
+    cli = _advice(
         "An error occurred (PolicyNotAttachable) when calling the AttachRolePolicy operation:"
         " Cannot attach a Service Role Policy to a Customer Role.",
         kb,
     )
-    assert advice.cause.id == "policy-not-attachable"
-    assert advice.steps[0].startswith("The policy is an AWS managed policy of service-linked roles")
-    assert not any(step.startswith("Look the policy up") for step in advice.steps)
-    assert "list-policies" not in _commands(advice)
-    # Terraform names the policy: still none of the lookups a missing policy calls for.
-    terraform = _advice(
-        "Error: attaching policy arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy to IAM Role"
-        " ecs_service_role: PolicyNotAttachable: Cannot attach a Service Role Policy to a Customer Role.",
+    assert cli.cause.id == "service-linked-role-policy-not-attachable"
+    assert "list-roles --path-prefix /aws-service-role/" in _commands(cli)
+    assert "get-policy-version" not in _commands(cli)  # no policy named
+    policy = "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy"
+    for wrapper in (
+        f"attaching policy {policy} to IAM Role ecs-svc:",
+        f"attaching IAM Policy ({policy}) to IAM Role (ecs-svc):",
+    ):
+        terraform = _advice(
+            f"Error: {wrapper} operation error IAM: AttachRolePolicy, PolicyNotAttachable:"
+            " Cannot attach a Service Role Policy to a Customer Role.",
+            kb,
+        )
+        assert terraform.cause.id == "service-linked-role-policy-not-attachable", wrapper
+        assert terraform.entities["policy_arn"] == policy, wrapper
+        assert terraform.entities["role_name"] == "ecs-svc", wrapper
+        assert f"arn={policy};" in _commands(terraform)
+    reserved = _advice(
+        "Failed to add AmazonFISServiceRolePolicy to user. Cannot attach AWS reserved policy to an IAM user.",
         kb,
     )
-    assert terraform.entities["role_name"] == "ecs_service_role"
-    assert len(terraform.steps) == 1 and "list-policies" not in _commands(terraform)
+    assert reserved.cause.id == "service-linked-role-policy-not-attachable"
