@@ -107,10 +107,7 @@ def _json_string(value: str) -> str:
 def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str]) -> Advice:
     """Fill the diagnosis's cause with its entities, in `lang`."""
     cause = diagnosis.cause
-    values = template_values(diagnosis.entities, passed_to_service)
-    shape = next((s for s in cause.principals if s in diagnosis.hidden), None)
-    if shape is not None:
-        values.setdefault("service_principal", cause.principals[shape])
+    values = template_values(diagnosis.entities, passed_to_service, cause.principal(diagnosis.hidden))
     safe = runnable(values)
     # Conditions also see the hidden values (never shown): which shape of the error matched.
     seen = values | diagnosis.hidden

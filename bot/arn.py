@@ -67,6 +67,11 @@ class Arn(NamedTuple):
         return segments[1] if len(segments) >= 3 else None
 
     @property
+    def is_aws_managed(self) -> bool:
+        """True for what AWS owns in every account, such as its managed policies: account `aws`."""
+        return self.account == "aws"
+
+    @property
     def is_service_linked_role(self) -> bool:
         return self.service == "iam" and self.resource.startswith("role/aws-service-role/")
 

@@ -8,6 +8,7 @@ its own examples. Shared pieces of pattern live in bot/kb/fragments.yaml.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -137,6 +138,10 @@ class Cause(_Strict):
         standing for a principal: which shape of the error matched. Only their presence counts."""
         tested = {name for condition in self.conditions for name in condition if name.startswith("_")}
         return frozenset(tested | self.principals.keys())
+
+    def principal(self, hidden: Mapping[str, str]) -> str | None:
+        """The service principal the first shape of the error read (`hidden`) stands for, if any."""
+        return next((self.principals[shape] for shape in self.principals if shape in hidden), None)
 
     @property
     def rank(self) -> int:

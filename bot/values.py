@@ -51,8 +51,11 @@ _SLR_NAME = "AWSServiceRoleFor"
 _SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
 
 
-def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, str]) -> dict[str, str]:
-    """Entities plus the values derived from them, all as strings."""
+def template_values(
+    found: Mapping[str, Any], passed_to_service: Mapping[str, str], principal: str | None = None
+) -> dict[str, str]:
+    """Entities plus the values derived from them, all as strings. `principal`: the service
+    principal the message names in words (Cause.principal), where it names none itself."""
     values: dict[str, str] = {}
     for key, value in found.items():
         if not isinstance(value, dict):
@@ -91,11 +94,13 @@ def template_values(found: Mapping[str, Any], passed_to_service: Mapping[str, st
         and not _UNSET_ACCOUNT.fullmatch(policy_arn.account)
     ):
         # As list-policies names the scopes: AWS managed (account "aws") or the account's own.
-        values["policy_scope"] = "AWS" if policy_arn.account == "aws" else "Local"
+        values["policy_scope"] = "AWS" if policy_arn.is_aws_managed else "Local"
     if "version_id" in values:
         values["version_lower"] = values["version_id"].lower()
     if "service" in values:
         values["service_principal"] = _DOC_TYPO.sub(".amazonaws.com", values["service"])
+    elif principal is not None:
+        values["service_principal"] = principal
     if values.get("operation") in passed_to_service:
         values["passed_to_service"] = passed_to_service[values["operation"]]
     return values | deny_values(found)
@@ -123,8 +128,8 @@ def runnable(values: Mapping[str, str]) -> dict[str, str]:
         if not _SAFE_VALUE.match(value) or re.fullmatch(r"x{3,}|X{3,}", value):
             continue
         arn = Arn.parse(value)
-        # A masked account is no value to run; "aws", the account of AWS managed policies, is.
-        if arn is not None and arn.account and not arn.account_id and arn.account != "aws":
+        # A masked account is no value to run; that of AWS managed policies is.
+        if arn is not None and arn.account and not arn.account_id and not arn.is_aws_managed:
             continue
         safe[key] = value
     return safe
