@@ -5,8 +5,8 @@
 `--stages` also prints where each case's median time goes: the first look (normalising
 included), the patterns' finders, and reading the matches (context rules included).
 
-Near-misses, long runs of one character, nested repetition, many real errors, escaped and
-wrapped text: the shapes that make backtracking engines and careless normalisation slow.
+Near-misses, long runs of one character, nested repetition, many real errors (in the knowledge
+base's order, and shuffled), escaped and wrapped text: the shapes that make backtracking engines and careless normalisation slow.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def cases() -> dict[str, str]:
         ),
         "same real error": _fill(ERROR),
         "all examples": _fill("\n".join(examples)),
+        # The same in another order: every pattern's phrases spread over the whole paste.
+        "examples shuffled": _fill("\n".join(random.Random(5).sample(examples, len(examples)))),
         "Japanese near-miss": _fill("1 つ以上のフィールドに無効な"),
         "wrapped at 80": "\n".join(_fill(ERROR)[i : i + 80] for i in range(0, SIZE, 80)),
         "box margins": _fill("│ " + ERROR),
