@@ -26,6 +26,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "role_path": frozenset({"role_arn"}),
     "role_partition": frozenset({"role_arn"}),
     "role_account": frozenset({"role_arn"}),
+    "not_a_role": frozenset({"role_arn"}),
     "caller_name": frozenset({"caller_arn"}),
     "caller_role": frozenset({"caller_arn"}),
     "caller_account": frozenset({"caller_arn"}),
@@ -45,6 +46,8 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
 # What an ARN's account part holds when a variable was never set or never substituted
 # ("arn:aws:iam::None:policy/x", "<nil>", "${AWS::AccountId}" in a plain string, "$ACCOUNT_ID").
 _UNSET_ACCOUNT = re.compile(r"(?i:none|null|nil|<nil>|undefined)?|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?")
+# IAM ARNs that a message may call a role, though they name no role.
+_NOT_ROLES = frozenset({"user", "group"})
 # Every service-linked role's name starts so, whatever its path.
 _SLR_NAME = "AWSServiceRoleFor"
 # IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
@@ -61,6 +64,8 @@ def template_values(
         if not isinstance(value, dict):
             values[key] = str(value)
     role = Arn.parse(values.get("role_arn", ""))
+    if role is not None and role.resource_type in _NOT_ROLES:
+        values["not_a_role"], role = role.resource_type, None  # a user's or group's ARN given as a role
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
         if role.is_service_linked_role and role.path.count("/") >= 3:

@@ -104,6 +104,28 @@ def test_a_service_named_in_words_gets_its_own_principal_trusted(kb: KnowledgeBa
         kb,
     )
     assert states.policy is not None and '"states.amazonaws.com"' in states.policy
+    for text, principal, step in (
+        (
+            "An error occurred (InvalidInputException) when calling the CreateProject operation: Invalid service role",
+            "codebuild.amazonaws.com",
+            "CodeBuild:",
+        ),
+        ("InvalidRoleException: The role arn passed is not valid", "config.amazonaws.com", "AWS Config:"),
+        (
+            "[ERROR]: !!! Unable to assume specified IAM Role.",
+            "amplify.amazonaws.com",
+            "AWS Amplify Hosting:",
+        ),
+        (
+            "Unable to assume role arn:aws:iam::444455556666:role/appsync-ds::444455556666::arn:aws:appsync:"
+            "eu-west-1:444455556666:apis/abcd1234",
+            "appsync.amazonaws.com",
+            "AWS AppSync:",
+        ),
+    ):
+        advice = _advice(text, kb)
+        assert advice.policy is not None and f'"{principal}"' in advice.policy, text
+        assert sum(s.startswith(step) for s in advice.steps) == 1, text
 
 
 def test_masked_values_never_reach_a_command(kb: KnowledgeBase) -> None:
@@ -313,6 +335,43 @@ def test_a_service_linked_role_given_as_a_task_role_is_told_so_and_never_edited(
     )
     assert "update-assume-role-policy" in _commands(own)
     assert own.policy is not None and '"ecs-tasks.amazonaws.com"' in own.policy
+
+
+def test_a_users_arn_given_as_a_role_is_told_so_and_never_looked_up_as_a_role(kb: KnowledgeBase) -> None:
+    config = (
+        "An error occurred (InsufficientDeliveryPolicyException) when calling the PutDeliveryChannel operation: "
+        "Insufficient delivery policy to s3 bucket: config-history, unable to assume role: "
+        "arn:aws:iam::111122223333:user/config-admin."
+    )
+    advice = _advice(config, kb)
+    assert advice.cause.id == "service-cannot-assume-role"
+    assert "is the ARN of an IAM user, not of a role" in advice.steps[0]
+    assert any(step.startswith("AWS Config:") for step in advice.steps)
+    commands = _commands(advice)
+    assert "--role-name config-admin" not in commands and "update-assume-role-policy" not in commands
+    assert "aws iam create-role --role-name ROLE_NAME" in commands and '"config.amazonaws.com"' in commands
+    assert not any("propagated" in step or "Condition" in step for step in advice.steps)
+    assert advice.title.startswith("An AWS service cannot assume the role you gave it")
+    # A role's ARN gets the role's own steps and lookups, and no creation.
+    role = _advice(config.replace(":user/config-admin", ":role/config-recorder"), kb)
+    assert "--role-name config-recorder" in _commands(role)
+    assert "create-role" not in _commands(role)
+    assert not any("not of a role" in step for step in role.steps)
+    japanese = _advice(config, kb, lang="ja")
+    assert "ロールではなく IAM ユーザー (またはグループ) の ARN です" in japanese.steps[0]
+    # Asked to assume a user (an app given its user's ARN as the role to assume): no trust or
+    # caller-policy fix, no statement, only the right ARN to use.
+    assumed = _advice(
+        "An error occurred (AccessDenied) when calling the AssumeRole operation: User: "
+        "arn:aws:iam::111122223333:user/app is not authorized to perform: sts:AssumeRole on resource: "
+        "arn:aws:iam::111122223333:user/app",
+        kb,
+    )
+    assert assumed.cause.id == "assume-role-denied"
+    assert len(assumed.steps) == 1
+    assert "no policy lets anyone assume a user" in assumed.steps[0]
+    assert assumed.policy is None and "simulate-principal-policy" not in _commands(assumed)
+    assert "aws iam list-roles" in _commands(assumed)
 
 
 def test_a_policy_arn_built_from_an_unset_variable_is_called_so(kb: KnowledgeBase) -> None:
