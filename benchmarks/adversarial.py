@@ -5,8 +5,9 @@
 `--stages` also prints where each case's median time goes: the first look (normalising
 included), the patterns' finders, and reading the matches (context rules included).
 
-Near-misses, long runs of one character, nested repetition, many real errors (in the knowledge
-base's order, and shuffled), escaped and wrapped text: the shapes that make backtracking engines and careless normalisation slow.
+Near-misses, long runs of one character, nested repetition, many real errors (in the
+knowledge base's order, and shuffled), escaped and wrapped text: the shapes that make
+backtracking engines and careless normalisation slow.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from `git archive`) and each case is diagnosed by one, then the other, in turn: 
 same drift, and the median of the rounds' ratios tells the change. A case is one of the
 adversarial pastes (benchmarks/adversarial.py), or `messages`: the 20,000 chat-like messages of
 benchmarks/throughput.py, in their mixed order, one pass a round. Both engines read the same texts
-(the "all examples" paste is built from the working tree's examples).
+(the "all examples" and "examples shuffled" pastes are built from the working tree's examples).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from messages import messages
 from throughput import positive
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-DEFAULT_CASES = ("all examples", "wrapped at 80", "same real error", "messages")
+DEFAULT_CASES = ("all examples", "examples shuffled", "wrapped at 80", "same real error", "messages")
 SLICE = 500
 
 

@@ -46,8 +46,18 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
 # What an ARN's account part holds when a variable was never set or never substituted
 # ("arn:aws:iam::None:policy/x", "<nil>", "${AWS::AccountId}" in a plain string, "$ACCOUNT_ID").
 _UNSET_ACCOUNT = re.compile(r"(?i:none|null|nil|<nil>|undefined)?|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?")
-# IAM ARNs that a message may call a role, though they name no role.
-_NOT_ROLES = frozenset({"user", "group"})
+# An IAM or STS resource type other than a role's, as ARNs spell it; and what it names, in words
+# (others: "a" and the type).
+_OTHER_TYPE = re.compile(r"(?!role$)[a-z][a-z-]*")
+_NOT_ROLES = {
+    "instance-profile": "an instance profile",
+    "assumed-role": "a role session",
+    "federated-user": "a federated user session",
+    "mfa": "an MFA device",
+    "oidc-provider": "an OIDC provider",
+    "saml-provider": "a SAML provider",
+    "server-certificate": "a server certificate",
+}
 # Every service-linked role's name starts so, whatever its path.
 _SLR_NAME = "AWSServiceRoleFor"
 # IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
@@ -64,8 +74,10 @@ def template_values(
         if not isinstance(value, dict):
             values[key] = str(value)
     role = Arn.parse(values.get("role_arn", ""))
-    if role is not None and role.resource_type in _NOT_ROLES:
-        values["not_a_role"], role = role.resource_type, None  # a user's or group's ARN given as a role
+    if role is not None and role.service in ("iam", "sts") and _OTHER_TYPE.fullmatch(role.resource_type):
+        # Another IAM or STS resource's ARN given as a role's (not a masked one): it names no role.
+        values["not_a_role"] = _NOT_ROLES.get(role.resource_type, f"a {role.resource_type}")
+        role = None
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
         if role.is_service_linked_role and role.path.count("/") >= 3:

@@ -126,6 +126,14 @@ def test_a_service_named_in_words_gets_its_own_principal_trusted(kb: KnowledgeBa
         advice = _advice(text, kb)
         assert advice.policy is not None and f'"{principal}"' in advice.policy, text
         assert sum(s.startswith(step) for s in advice.steps) == 1, text
+    for text in (
+        "An error occurred (InvalidInputException) when calling the CreateJob operation: Invalid service role",
+        "An error occurred (InvalidRoleException) when calling the CreateDeploymentGroup operation: "
+        "The role arn passed is not valid",
+    ):
+        assert not any(
+            d.cause.id == "service-cannot-assume-role" for d in diagnose(text, asked=True).diagnoses
+        ), text
 
 
 def test_masked_values_never_reach_a_command(kb: KnowledgeBase) -> None:
@@ -345,7 +353,7 @@ def test_a_users_arn_given_as_a_role_is_told_so_and_never_looked_up_as_a_role(kb
     )
     advice = _advice(config, kb)
     assert advice.cause.id == "service-cannot-assume-role"
-    assert "is the ARN of an IAM user, not of a role" in advice.steps[0]
+    assert "config-admin is the ARN of a user, not of a role" in advice.steps[0]
     assert any(step.startswith("AWS Config:") for step in advice.steps)
     commands = _commands(advice)
     assert "--role-name config-admin" not in commands and "update-assume-role-policy" not in commands
@@ -358,7 +366,39 @@ def test_a_users_arn_given_as_a_role_is_told_so_and_never_looked_up_as_a_role(kb
     assert "create-role" not in _commands(role)
     assert not any("not of a role" in step for step in role.steps)
     japanese = _advice(config, kb, lang="ja")
-    assert "ロールではなく IAM ユーザー (またはグループ) の ARN です" in japanese.steps[0]
+    assert "ロールの ARN ではありません" in japanese.steps[0]
+    # A group's, a policy's or an instance profile's ARN is no role either, and is called what it is.
+    for arn, what in (
+        ("arn:aws:iam::111122223333:group/devs", "a group"),
+        ("arn:aws:iam::111122223333:instance-profile/web", "an instance profile"),
+    ):
+        other = _advice(config.replace("arn:aws:iam::111122223333:user/config-admin", arn), kb)
+        assert f"is the ARN of {what}, not of a role" in other.steps[0]
+        assert f"--role-name {arn.rsplit('/', 1)[1]}" not in _commands(other)
+    # Config's InvalidRoleException: the value is no role ARN (here the managed policy's); no trust,
+    # propagation or Condition advice, and never a role named after the policy.
+    policy = _advice(
+        "InvalidRoleException: The role ARN passed 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole' is not valid",
+        kb,
+    )
+    assert policy.cause.id == "service-cannot-assume-role"
+    assert "is the ARN of a policy, not of a role" in policy.steps[0]
+    assert any(step.startswith("AWS Config's InvalidRoleException") for step in policy.steps)
+    assert not any("propagated" in step or "Condition" in step for step in policy.steps)
+    assert "--role-name AWS_ConfigRole" not in _commands(policy)
+    empty = _advice("InvalidRoleException: The role arn passed is not valid", kb)
+    assert empty.steps[0].startswith("AWS Config's InvalidRoleException")
+    assert not any("Read the trust policy" in step or "propagated" in step for step in empty.steps)
+    # Config may use its own service-linked role: it is not told that such a role is no role to give.
+    linked = _advice(
+        config.replace(
+            "arn:aws:iam::111122223333:user/config-admin",
+            "arn:aws:iam::111122223333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+        ),
+        kb,
+    )
+    assert not any("no role to give" in step for step in linked.steps)
+    assert any(step.startswith("AWS Config:") for step in linked.steps)
     # Asked to assume a user (an app given its user's ARN as the role to assume): no trust or
     # caller-policy fix, no statement, only the right ARN to use.
     assumed = _advice(
@@ -369,7 +409,7 @@ def test_a_users_arn_given_as_a_role_is_told_so_and_never_looked_up_as_a_role(kb
     )
     assert assumed.cause.id == "assume-role-denied"
     assert len(assumed.steps) == 1
-    assert "no policy lets anyone assume a user" in assumed.steps[0]
+    assert "no policy makes anything else assumable" in assumed.steps[0]
     assert assumed.policy is None and "simulate-principal-policy" not in _commands(assumed)
     assert "aws iam list-roles" in _commands(assumed)
 
