@@ -469,3 +469,17 @@ def test_a_service_linked_roles_policy_refused_is_its_own_cause_with_what_terraf
         kb,
     )
     assert reserved.cause.id == "service-linked-role-policy-not-attachable"
+
+
+def test_codebuilds_orphaned_policy_gets_the_clean_up_and_a_shared_one_the_detach(kb: KnowledgeBase) -> None:
+    message = "The policy is attached to {} entities but it must be attached to a single role"
+    orphaned = _advice(message.format(0), kb)
+    assert orphaned.cause.id == "codebuild-policy-not-single-role"
+    commands = _commands(orphaned)
+    assert "starts_with(PolicyName, 'CodeBuildBasePolicy-')" in commands
+    assert "aws iam delete-policy --policy-arn" in commands and "detach-role-policy" not in commands
+    assert any("orphaned" in step for step in orphaned.steps)
+    shared = _advice(message.format(2), kb)
+    assert "detach-role-policy" in _commands(shared) and "delete-policy" not in _commands(shared)
+    assert any("more than one entity" in step for step in shared.steps)
+    assert not any("orphaned" in step for step in shared.steps)
