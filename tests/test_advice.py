@@ -471,15 +471,21 @@ def test_a_service_linked_roles_policy_refused_is_its_own_cause_with_what_terraf
     assert reserved.cause.id == "service-linked-role-policy-not-attachable"
 
 
-def test_codebuilds_orphaned_policy_gets_the_clean_up_and_a_shared_one_the_detach(kb: KnowledgeBase) -> None:
-    message = "The policy is attached to {} entities but it must be attached to a single role"
-    orphaned = _advice(message.format(0), kb)
+def test_codebuilds_orphaned_policy_gets_the_clean_up_and_another_count_the_listing(
+    kb: KnowledgeBase,
+) -> None:
+    message = "The policy is attached to {} but it must be attached to a single role"
+    orphaned = _advice(message.format("0 entities"), kb)
     assert orphaned.cause.id == "codebuild-policy-not-single-role"
     commands = _commands(orphaned)
     assert "starts_with(PolicyName, 'CodeBuildBasePolicy-')" in commands
     assert "aws iam delete-policy --policy-arn" in commands and "detach-role-policy" not in commands
+    # The delete stops before removing anything while the policy is still attached.
+    delete = next(c.run for c in orphaned.commands if "delete-policy-version" in c.run)
+    assert delete.index("Policy.AttachmentCount") < delete.index("delete-policy-version")
     assert any("orphaned" in step for step in orphaned.steps)
-    shared = _advice(message.format(2), kb)
-    assert "detach-role-policy" in _commands(shared) and "delete-policy" not in _commands(shared)
-    assert any("more than one entity" in step for step in shared.steps)
-    assert not any("orphaned" in step for step in shared.steps)
+    for count in ("2 entities", "1 entity"):
+        counted = _advice(message.format(count), kb)
+        assert "detach-role-policy" in _commands(counted) and "delete-policy" not in _commands(counted)
+        assert any("not attached to a single role" in step for step in counted.steps)
+        assert not any("orphaned" in step for step in counted.steps)
