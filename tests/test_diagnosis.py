@@ -196,6 +196,15 @@ def test_a_role_given_to_a_tools_short_flag_is_the_role_of_the_error() -> None:
         assert other is not None and "role_arn" not in other.entities
 
 
+def test_an_account_masked_with_an_ellipsis_keeps_the_arn_whole_and_gives_no_account() -> None:
+    triage = diagnose(
+        "Firehose is unable to assume role arn:aws:iam::…:role/app-firehose-role. Please check the role provided."
+    )
+    assert triage.primary is not None and triage.primary.cause.id == "service-cannot-assume-role"
+    assert triage.primary.entities["role_arn"] == "arn:aws:iam::…:role/app-firehose-role"
+    assert "account_id" not in triage.primary.entities
+
+
 def test_a_value_loses_the_quotes_and_brackets_around_it_but_keeps_a_mask_whole() -> None:
     assert clean("'deploy-role'") == "deploy-role"
     assert clean("'abc") == "abc"
