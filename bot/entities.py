@@ -72,8 +72,8 @@ def _deny(captures: Mapping[str, str], layers: Mapping[str, str]) -> dict[str, s
 
 
 def _account(entities: Mapping[str, Any]) -> str | None:
-    """The role's or resource's 12-digit account, else the caller's."""
-    for key in ("role_arn", "resource_arn", "policy_arn", "caller_arn"):
+    """The role's or resource's (or instance profile's) 12-digit account, else the caller's."""
+    for key in ("role_arn", "resource_arn", "policy_arn", "instance_profile", "caller_arn"):
         if key in entities:
             arn = Arn.parse(entities[key])
             if arn is not None and arn.account_id:

@@ -27,6 +27,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "role_partition": frozenset({"role_arn"}),
     "role_account": frozenset({"role_arn"}),
     "not_a_role": frozenset({"role_arn"}),
+    "instance_profile_name": frozenset({"instance_profile"}),
     "caller_name": frozenset({"caller_arn"}),
     "caller_role": frozenset({"caller_arn"}),
     "caller_account": frozenset({"caller_arn"}),
@@ -82,6 +83,9 @@ def template_values(
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
         if role.is_service_linked_role and role.path.count("/") >= 3:
             values["slr_service"] = role.path.split("/")[2]
+    if "instance_profile" in values:
+        profile = Arn.parse(values["instance_profile"])
+        values["instance_profile_name"] = profile.name if profile is not None else values["instance_profile"]
     resource = Arn.parse(values.get("resource_arn", ""))
     if "slr_service" not in values and resource is not None and resource.is_service_linked_role:
         if resource.path.count("/") >= 3:

@@ -489,3 +489,33 @@ def test_codebuilds_orphaned_policy_gets_the_clean_up_and_another_count_the_list
         assert "detach-role-policy" in _commands(counted) and "delete-policy" not in _commands(counted)
         assert any("not attached to a single role" in step for step in counted.steps)
         assert not any("orphaned" in step for step in counted.steps)
+
+
+def test_an_instance_profile_ec2_cannot_use_is_looked_up_by_its_name(kb: KnowledgeBase) -> None:
+    by_name = _advice(
+        "An error occurred (InvalidParameterValue) when calling the RunInstances operation: Value (app-ec2-role)"
+        " for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+        kb,
+    )
+    assert by_name.cause.id == "instance-profile-invalid"
+    commands = _commands(by_name)
+    assert "aws iam get-instance-profile --instance-profile-name app-ec2-role" in commands
+    assert "aws iam list-instance-profiles-for-role --role-name app-ec2-role" in commands
+    assert 'r=app-ec2-role; aws iam create-instance-profile --instance-profile-name "$r"' in commands
+    assert any("not the role's" in step for step in by_name.steps)
+    # An ARN gives the profile's name to the lookups, and its account.
+    by_arn = _advice(
+        "Value (arn:aws:iam::111122223333:instance-profile/teams/web) for parameter iamInstanceProfile.arn is"
+        " invalid. Invalid IAM Instance Profile ARN",
+        kb,
+    )
+    assert "--instance-profile-name web " in _commands(by_arn)
+    empty = _advice(
+        'IAM Instance Profile "arn:aws:iam::111122223333:instance-profile/batch" has no associated IAM Roles',
+        kb,
+    )
+    assert "add-role-to-instance-profile --instance-profile-name batch --role-name ROLE_NAME" in _commands(
+        empty
+    )
+    assert "create-instance-profile" not in _commands(empty)
+    assert any("holds no role" in step for step in empty.steps)
