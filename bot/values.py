@@ -28,6 +28,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "role_account": frozenset({"role_arn"}),
     "not_a_role": frozenset({"role_arn"}),
     "instance_profile_name": frozenset({"instance_profile"}),
+    "instance_profile_kind": frozenset({"instance_profile"}),
     "caller_name": frozenset({"caller_arn"}),
     "caller_role": frozenset({"caller_arn"}),
     "caller_account": frozenset({"caller_arn"}),
@@ -86,6 +87,8 @@ def template_values(
     if "instance_profile" in values:
         profile = Arn.parse(values["instance_profile"])
         values["instance_profile_name"] = profile.name if profile is not None else values["instance_profile"]
+        if profile is not None:
+            values["instance_profile_kind"] = profile.resource_type
     resource = Arn.parse(values.get("resource_arn", ""))
     if "slr_service" not in values and resource is not None and resource.is_service_linked_role:
         if resource.path.count("/") >= 3:

@@ -518,4 +518,43 @@ def test_an_instance_profile_ec2_cannot_use_is_looked_up_by_its_name(kb: Knowled
         empty
     )
     assert "create-instance-profile" not in _commands(empty)
+    assert "list-instance-profiles-for-role" not in _commands(empty)
     assert any("holds no role" in step for step in empty.steps)
+    assert not any("Check the ARN's account" in step for step in empty.steps)
+    # A role's ARN where the profile's belongs is called so.
+    role = _advice(
+        "Value (arn:aws:iam::111122223333:role/web) for parameter iamInstanceProfile.arn is invalid."
+        " Invalid IAM Instance Profile ARN",
+        kb,
+    )
+    assert role.steps[0].startswith("arn:aws:iam::111122223333:role/web is a role's ARN")
+    assert not any("is a role's ARN" in step for step in by_arn.steps)
+
+
+def test_eks_gets_the_policies_or_the_trust_fix_the_message_asks_for(kb: KnowledgeBase) -> None:
+    policies = _advice(
+        "An error occurred (InvalidParameterException) when calling the CreateNodegroup operation: The provided"
+        " role doesn't have the Amazon EKS Managed Policies associated with it. Please ensure the following"
+        " policies [arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy,"
+        " arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly] are attached",
+        kb,
+    )
+    assert policies.cause.id == "eks-node-role-invalid"
+    assert "attach-role-policy" in _commands(policies)
+    assert "update-assume-role-policy" not in _commands(policies) and policies.policy is None
+    assert any("October 3, 2023" in step for step in policies.steps)
+    trust = _advice(
+        "An error occurred (InvalidParameterException) when calling the CreateNodegroup operation: Following"
+        " required service principals [ec2.amazonaws.com] were not found in the trust relationships of"
+        " nodeRole arn:aws:iam::111122223333:role/eks-cluster-role",
+        kb,
+    )
+    commands = _commands(trust)
+    assert "attach-role-policy" not in commands
+    # The cluster's role is looked up before the trust is edited, and the edit says when not to.
+    assert commands.index("describe-cluster") < commands.index("update-assume-role-policy")
+    assert "r=eks-cluster-role; p=ec2.amazonaws.com;" in commands
+    assert trust.policy is not None and '"ec2.amazonaws.com"' in trust.policy
+    cluster_step = next(i for i, step in enumerate(trust.steps) if "can't serve as the node role" in step)
+    trust_step = next(i for i, step in enumerate(trust.steps) if step.startswith("Read the trust policy"))
+    assert cluster_step < trust_step
