@@ -558,3 +558,35 @@ def test_eks_gets_the_policies_or_the_trust_fix_the_message_asks_for(kb: Knowled
     cluster_step = next(i for i, step in enumerate(trust.steps) if "can't serve as the node role" in step)
     trust_step = next(i for i, step in enumerate(trust.steps) if step.startswith("Read the trust policy"))
     assert cluster_step < trust_step
+
+
+def test_lambdas_execution_role_gets_the_policy_for_the_feature_the_message_names(kb: KnowledgeBase) -> None:
+    message = (
+        "An error occurred (InvalidParameterValueException) when calling the {} operation: The provided execution"
+        " role does not have permissions to call {} on {}"
+    )
+    for operation, call, service, policy in (
+        ("CreateFunction", "CreateNetworkInterface", "EC2", "AWSLambdaVPCAccessExecutionRole"),
+        ("CreateEventSourceMapping", "ReceiveMessage", "SQS", "AWSLambdaSQSQueueExecutionRole"),
+        ("CreateEventSourceMapping", "GetRecords", "Kinesis", "AWSLambdaKinesisExecutionRole"),
+        ("CreateEventSourceMapping", "DescribeStream", "DynamoDB", "AWSLambdaDynamoDBExecutionRole"),
+    ):
+        advice = _advice(message.format(operation, call, service), kb)
+        assert advice.cause.id == "lambda-execution-role-permission"
+        commands = _commands(advice)
+        assert f"policy/service-role/{policy}" in commands
+        assert commands.count("attach-role-policy") == 1, service
+        assert sum(policy in step for step in advice.steps) == 1, service
+    other = _advice(message.format("CreateEventSourceMapping", "DescribeCluster", "Kafka"), kb)
+    assert "AWSLambdaMSKExecutionRole" in _commands(other)
+    unknown = _advice(message.format("CreateFunction", "PutObject", "S3"), kb)
+    assert "attach-role-policy" not in _commands(unknown)
+    assert any("sqs:ReceiveMessage" in step and "service's prefix" in step for step in unknown.steps)
+    # A dead-letter queue is sent to, not read: no event source mapping's policy for it.
+    dead_letter = _advice(message.format("CreateFunction", "SendMessage", "SQS"), kb)
+    assert any("sqs:SendMessage" in step for step in dead_letter.steps)
+    assert "AWSLambdaSQSQueueExecutionRole" not in _commands(dead_letter) + " ".join(dead_letter.steps)
+    tracing = _advice(
+        message.format("CreateFunction", "PutTraceSegments", "XRAY").replace("provided", "function"), kb
+    )
+    assert "policy/AWSXRayDaemonWriteAccess" in _commands(tracing)
