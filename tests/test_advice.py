@@ -590,3 +590,17 @@ def test_lambdas_execution_role_gets_the_policy_for_the_feature_the_message_name
         message.format("CreateFunction", "PutTraceSegments", "XRAY").replace("provided", "function"), kb
     )
     assert "policy/AWSXRayDaemonWriteAccess" in _commands(tracing)
+    # A stream's own wording: the stream's ARN tells which policy.
+    stream = _advice(
+        "Cannot access stream arn:aws:dynamodb:us-east-1:111122223333:table/orders/stream/2024-01-01T00:00:00.000."
+        " Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams"
+        " Actions on your stream in IAM.",
+        kb,
+    )
+    assert stream.cause.id == "lambda-execution-role-permission"
+    assert "AWSLambdaDynamoDBExecutionRole" in _commands(stream)
+    # Only the network interfaces' calls are the VPC's; another EC2 call gets the generic step.
+    ec2 = _advice(message.format("CreateFunction", "DescribeSecurityGroups", "EC2"), kb)
+    assert "AWSLambdaVPCAccessExecutionRole" not in _commands(ec2)
+    lower = diagnose(message.format("CreateFunction", "CreateNetworkInterface", "EC2").lower())
+    assert lower.primary is not None and lower.primary.cause.id == "lambda-execution-role-permission"
