@@ -604,3 +604,17 @@ def test_lambdas_execution_role_gets_the_policy_for_the_feature_the_message_name
     assert "AWSLambdaVPCAccessExecutionRole" not in _commands(ec2)
     lower = diagnose(message.format("CreateFunction", "CreateNetworkInterface", "EC2").lower())
     assert lower.primary is not None and lower.primary.cause.id == "lambda-execution-role-permission"
+    # A placeholder for the stream, the console's bold action names, and a Kafka source's secret.
+    for text in (
+        "Cannot access stream KINESIS STREAM ARN. Please ensure the role can perform the GetRecords,"
+        " GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.",
+        "Cannot access stream arn:aws:kinesis:eu-west-1:111122223333:stream/test. Please ensure the role can"
+        " perform the **GetRecords**, **GetShardIterator**, **DescribeStream**, and **ListStreams** Actions",
+    ):
+        assert _advice(text, kb).cause.id == "lambda-execution-role-permission", text
+    secret = _advice(
+        "Cannot access secret manager value arn:aws:secretsmanager:eu-central-1:111122223333:secret:AmazonMSK_x."
+        " Please ensure the role can perform the 'secretsmanager:GetSecretValue' action on your broker in IAM.",
+        kb,
+    )
+    assert any("secretsmanager:GetSecretValue" in step and "kms:Decrypt" in step for step in secret.steps)
