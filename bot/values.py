@@ -48,10 +48,12 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
 # What an ARN's account part holds when a variable was never set or never substituted
 # ("arn:aws:iam::None:policy/x", "<nil>", "${AWS::AccountId}" in a plain string, "$ACCOUNT_ID").
 _UNSET_ACCOUNT = re.compile(r"(?i:none|null|nil|<nil>|undefined)?|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?")
-# An IAM or STS resource type other than a role's, as ARNs spell it; and what it names, in words
-# (others: "a" and the type).
-_OTHER_TYPE = re.compile(r"(?!role$)[a-z][a-z-]*")
+# The IAM and STS resource types other than a role's, and what each names, in words. (An unknown
+# type, such as a typo "roles/", is left to the role's own lookups.)
 _NOT_ROLES = {
+    "user": "a user",
+    "group": "a group",
+    "policy": "a policy",
     "instance-profile": "an instance profile",
     "assumed-role": "a role session",
     "federated-user": "a federated user session",
@@ -76,9 +78,9 @@ def template_values(
         if not isinstance(value, dict):
             values[key] = str(value)
     role = Arn.parse(values.get("role_arn", ""))
-    if role is not None and role.service in ("iam", "sts") and _OTHER_TYPE.fullmatch(role.resource_type):
-        # Another IAM or STS resource's ARN given as a role's (not a masked one): it names no role.
-        values["not_a_role"] = _NOT_ROLES.get(role.resource_type, f"a {role.resource_type}")
+    if role is not None and role.service in ("iam", "sts") and role.resource_type in _NOT_ROLES:
+        # Another IAM or STS resource's ARN given as a role's: it names no role.
+        values["not_a_role"] = _NOT_ROLES[role.resource_type]
         role = None
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
@@ -86,7 +88,11 @@ def template_values(
             values["slr_service"] = role.path.split("/")[2]
     if "instance_profile" in values:
         profile = Arn.parse(values["instance_profile"])
-        values["instance_profile_name"] = profile.name if profile is not None else values["instance_profile"]
+        name = values["instance_profile"]
+        if profile is not None:  # an ARN's name follows its type and a slash ("instance-profile/" alone)
+            name = profile.name if "/" in profile.resource else ""
+        if name:
+            values["instance_profile_name"] = name
         if profile is not None:
             values["instance_profile_kind"] = profile.resource_type
     resource = Arn.parse(values.get("resource_arn", ""))

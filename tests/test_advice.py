@@ -110,7 +110,12 @@ def test_a_service_named_in_words_gets_its_own_principal_trusted(kb: KnowledgeBa
             "codebuild.amazonaws.com",
             "CodeBuild:",
         ),
-        ("InvalidRoleException: The role arn passed is not valid", "config.amazonaws.com", "AWS Config:"),
+        (
+            "An error occurred (InsufficientDeliveryPolicyException) when calling the PutDeliveryChannel operation:"
+            " Insufficient delivery policy to s3 bucket: b, unable to assume role: arn:aws:iam::1:role/cfg",
+            "config.amazonaws.com",
+            "AWS Config:",
+        ),
         (
             "[ERROR]: !!! Unable to assume specified IAM Role.",
             "amplify.amazonaws.com",
@@ -618,3 +623,41 @@ def test_lambdas_execution_role_gets_the_policy_for_the_feature_the_message_name
         kb,
     )
     assert any("secretsmanager:GetSecretValue" in step and "kms:Decrypt" in step for step in secret.steps)
+
+
+def test_what_a_message_does_not_ask_for_is_not_offered(kb: KnowledgeBase) -> None:
+    # Config found the ARN malformed: it never tried the role, so no trust edit or statement.
+    config = _advice("InvalidRoleException: The role arn passed is not valid", kb)
+    assert "update-assume-role-policy" not in _commands(config) and config.policy is None
+    # EKS's CNI policy only where the message names it.
+    names = (
+        "Error: creating EKS Node Group (prod:workers): InvalidParameterException: The provided role doesn't have the"
+        " Amazon EKS Managed Policies associated with it. Please ensure the following policies"
+        " [arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy, arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly{}]"
+        " are attached"
+    )
+    two = _advice(names.format(""), kb)
+    assert "AmazonEKS_CNI_Policy" not in _commands(two)
+    three = _advice(names.format(", arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"), kb)
+    assert "policy/AmazonEKS_CNI_Policy" in _commands(three)
+    # A role's ARN where the instance profile's belongs: one step says so, the generic one does not repeat it.
+    role = _advice(
+        "Value (arn:aws:iam::111122223333:role/web) for parameter iamInstanceProfile.arn is invalid."
+        " Invalid IAM Instance Profile ARN",
+        kb,
+    )
+    assert not any(step.startswith("Check what") for step in role.steps)
+    # A user's ARN given to a web identity federation as the role to assume is called what it is.
+    oidc = _advice(
+        "role-to-assume: arn:aws:iam::123456789012:user/github-deploy\n"
+        "Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+        kb,
+    )
+    assert oidc.steps[0].startswith("arn:aws:iam::123456789012:user/github-deploy is the ARN of a user")
+    # A typo in the resource type is no other resource: the role's lookups stay.
+    typo = _advice(
+        "User: arn:aws:iam::111122223333:user/ci is not authorized to perform: sts:AssumeRole on resource:"
+        " arn:aws:iam::111122223333:roles/deployer",
+        kb,
+    )
+    assert not any("not of a role" in step for step in typo.steps)
