@@ -203,6 +203,12 @@ def test_an_account_masked_with_an_ellipsis_keeps_the_arn_whole_and_gives_no_acc
     assert triage.primary is not None and triage.primary.cause.id == "service-cannot-assume-role"
     assert triage.primary.entities["role_arn"] == "arn:aws:iam::…:role/app-firehose-role"
     assert "account_id" not in triage.primary.entities
+    # The same in the resource of an AssumeRole denial, whose patterns spell the ARN out.
+    denied = diagnose(
+        "User: arn:aws:iam::111122223333:user/ci is not authorized to perform: sts:AssumeRole on resource:"
+        " arn:aws:iam::…:role/deploy"
+    ).primary
+    assert denied is not None and denied.entities["role_arn"] == "arn:aws:iam::…:role/deploy"
 
 
 def test_a_value_loses_the_quotes_and_brackets_around_it_but_keeps_a_mask_whole() -> None:
