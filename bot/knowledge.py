@@ -2,7 +2,7 @@
 
 A cause file carries everything about one documented cause: how to recognise it (patterns), what the
 reply says in English and Japanese, the commands and policy statement to offer, references, and
-its own examples. Shared pieces of pattern live in bot/kb/fragments.yaml.
+its own examples. Shared pieces of pattern, and of shell in commands, live in bot/kb/fragments.yaml.
 """
 
 from __future__ import annotations
@@ -178,6 +178,8 @@ class Fragments(_Strict):
     context: dict[str, ContextRule]
     deny_layers: dict[str, str]
     passed_to_service: dict[str, str]
+    # Shell pieces commands share, as {{NAME}} in a command's `run` (written in place on loading).
+    scripts: dict[str, str] = Field(default_factory=dict)
 
 
 class Messages(_Strict):
@@ -236,6 +238,23 @@ def _read_yaml(path: Path | Any) -> Any:
         raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from None
 
 
+def _with_scripts(raw: Any, scripts: Mapping[str, str]) -> Any:
+    """A cause as read, with every {{NAME}} in its commands' `run` replaced by the shared script."""
+
+    def script(match: re.Match[str]) -> str:
+        try:
+            return scripts[match.group(1)]
+        except KeyError:
+            raise KnowledgeError(f"unknown script {{{{{match.group(1)}}}}}") from None
+
+    for command in raw.get("commands", []) if isinstance(raw, dict) else []:
+        if isinstance(command, dict) and isinstance(command.get("run"), list):
+            command["run"] = [
+                FRAGMENT_REF.sub(script, run) if isinstance(run, str) else run for run in command["run"]
+            ]
+    return raw
+
+
 def load(directory: Path | None = None) -> KnowledgeBase:
     """Load and validate the knowledge base (the bundled one unless `directory` is given)."""
     root: Any = directory if directory is not None else resources.files("bot") / "kb"
@@ -249,7 +268,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     files = sorted((p for p in (root / "causes").iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
     for path in files:
         try:
-            cause = Cause.model_validate(_read_yaml(path))
+            cause = Cause.model_validate(_with_scripts(_read_yaml(path), shared.scripts))
         except (ValidationError, KnowledgeError) as exc:
             problems.append(f"causes/{path.name}: {exc}")
             continue

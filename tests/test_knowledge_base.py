@@ -140,3 +140,17 @@ def test_lint_names_a_shape_tested_for_more_than_presence_and_a_principal_no_sha
     assert not any("'_ecs_task'" in p for p in problems)
     assert any("principals names '_nowhere'" in p for p in problems)
     assert any("'Lambda', not a service principal" in p for p in problems)
+
+
+def test_a_shared_script_is_written_into_each_command_that_names_it(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    scripts = load().shared.scripts
+    for cause_id in ("service-cannot-assume-role", "eks-node-role-invalid"):
+        runs = [run for command in kb.cause(cause_id).commands for run in command.run]
+        assert sum(scripts["ADD_SERVICE_TRUST"] in run for run in runs) == 2, cause_id
+        assert not any("{{" in run for run in runs), cause_id
+    cause = kb.cause("delete-conflict").model_dump(exclude_none=True)
+    cause["commands"][0]["run"] = ["arn=x; {{NO_SUCH_SCRIPT}}"]
+    with pytest.raises(KnowledgeError, match=r"unknown script \{\{NO_SUCH_SCRIPT\}\}"):
+        _write_kb(tmp_path, cause)
