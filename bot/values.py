@@ -86,15 +86,7 @@ def template_values(
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
         if role.is_service_linked_role and role.path.count("/") >= 3:
             values["slr_service"] = role.path.split("/")[2]
-    if "instance_profile" in values:
-        profile = Arn.parse(values["instance_profile"])
-        name = values["instance_profile"]
-        if profile is not None:  # an ARN's name follows its type and a slash ("instance-profile/" alone)
-            name = profile.name if "/" in profile.resource else ""
-        if name:
-            values["instance_profile_name"] = name
-        if profile is not None:
-            values["instance_profile_kind"] = profile.resource_type
+    values |= _instance_profile_values(values.get("instance_profile"))
     resource = Arn.parse(values.get("resource_arn", ""))
     if "slr_service" not in values and resource is not None and resource.is_service_linked_role:
         if resource.path.count("/") >= 3:
@@ -149,6 +141,16 @@ def deny_values(found: Mapping[str, Any]) -> dict[str, str]:
     if "policy_arn" in deny:
         values["layer_policy_arn"] = deny["policy_arn"]
     return values
+
+
+def _instance_profile_values(profile: str | None) -> dict[str, str]:
+    """An instance profile's name, and, given as an ARN, what type of resource the ARN names (a
+    role's ARN is often given where the profile's belongs)."""
+    arn = Arn.parse(profile or "")
+    if arn is None:
+        return {"instance_profile_name": profile} if profile else {}
+    name = arn.name if "/" in arn.resource else ""  # "instance-profile/" alone names nothing
+    return {"instance_profile_kind": arn.resource_type} | ({"instance_profile_name": name} if name else {})
 
 
 def runnable(values: Mapping[str, str]) -> dict[str, str]:
