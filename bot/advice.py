@@ -111,7 +111,9 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
     safe = runnable(values)
     # Conditions also see the hidden values (never shown): which shape of the error matched.
     seen = values | diagnosis.hidden
-    steps = [s for s in (fill(step(lang), values) for step in cause.steps if applies(step.when, seen)) if s]
+    applicable = [step for step in cause.steps if applies(step.when, seen)]
+    alone = [step for step in applicable if step.alone]
+    steps = [s for s in (fill(step(lang), values) for step in alone or applicable) if s]
     commands = []
     for command in cause.commands:
         if not applies(command.when, seen):

@@ -52,9 +52,11 @@ class Pattern(_Strict):
 
 class Step(Text):
     """A fix step; with `when`, shown only where each named value matches its RE2 expression (an
-    expression after `!`: where the value is absent or does not match; '!.': absent)."""
+    expression after `!`: where the value is absent or does not match; '!.': absent). With `alone`,
+    where it applies it is the reply's only step: the others assume what it rules out."""
 
     when: dict[str, str] = Field(default_factory=dict)
+    alone: bool = False
 
 
 class Command(_Strict):

@@ -94,6 +94,8 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
                 compile_regex(regex.removeprefix("!"))
             except KnowledgeError as exc:
                 yield f"{cause.id}: condition on {name!r}: {exc}"
+    if any(step.alone and not step.when for step in cause.steps):
+        yield f"{cause.id}: a step standing alone has no condition: it would be every reply's only step"
     for shape, principal in cause.principals.items():
         if shape not in hidden:
             yield f"{cause.id}: principals names {shape!r}, a shape no pattern captures"

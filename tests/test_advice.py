@@ -654,6 +654,7 @@ def test_what_a_message_does_not_ask_for_is_not_offered(kb: KnowledgeBase) -> No
         kb,
     )
     assert oidc.steps[0].startswith("arn:aws:iam::123456789012:user/github-deploy is the ARN of a user")
+    assert len(oidc.steps) == 1  # the federation's trust steps are for a role, which this is not
     # A typo in the resource type is no other resource: the role's lookups stay.
     typo = _advice(
         "User: arn:aws:iam::111122223333:user/ci is not authorized to perform: sts:AssumeRole on resource:"

@@ -154,3 +154,11 @@ def test_a_shared_script_is_written_into_each_command_that_names_it(
     cause["commands"][0]["run"] = ["arn=x; {{NO_SUCH_SCRIPT}}"]
     with pytest.raises(KnowledgeError, match=r"unknown script \{\{NO_SUCH_SCRIPT\}\}"):
         _write_kb(tmp_path, cause)
+
+
+def test_lint_names_a_step_standing_alone_without_a_condition(tmp_path: Path, kb: KnowledgeBase) -> None:
+    cause = kb.cause("assume-role-denied").model_dump(exclude_none=True)
+    cause["steps"][2]["alone"] = True
+    cause["steps"][2]["when"] = {}
+    problems = lint(_write_kb(tmp_path, cause))
+    assert any("a step standing alone has no condition" in p for p in problems)
