@@ -11,8 +11,8 @@ from typing import Any
 
 from bot.matcher import compile_regex
 
-_UPPER_DIGITS = string.ascii_uppercase + string.digits
-_BASE64 = string.ascii_letters + string.digits + "/+"
+_UPPER_DIGITS = (string.ascii_uppercase + string.digits).encode()
+_BASE64 = (string.ascii_letters + string.digits + "/+").encode()
 
 ACCESS_KEY_ID = "aws-access-key-id"
 SECRET_ACCESS_KEY = "aws-secret-access-key"
@@ -20,28 +20,29 @@ SESSION_TOKEN = "aws-session-token"
 KINDS = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
 
 
-# RE2 (linear time on untrusted text); the boundaries RE2 cannot look around are checked after.
+# RE2 (linear time on untrusted text), on UTF-8 bytes (the binding's str interface re-encodes the
+# text on every call); the boundaries RE2 cannot look around are checked after.
 _ENCODED_MESSAGE = compile_regex(
-    r"(?:Encoded authorization failure message|EncodedMessage|encoded_message)[\"']?\s*[:=]?\s*[\"']?"
-    r"[A-Za-z0-9_+/=-]{20,}"
+    rb"(?:Encoded authorization failure message|EncodedMessage|encoded_message)[\"']?\s*[:=]?\s*[\"']?"
+    rb"[A-Za-z0-9_+/=-]{20,}"
 )
 # (kind, expression with the value as group 1, characters that must not follow the value)
-_DETECTORS: tuple[tuple[str, Any, str], ...] = (
-    (ACCESS_KEY_ID, compile_regex(r"((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})"), _UPPER_DIGITS),
+_DETECTORS: tuple[tuple[str, Any, bytes], ...] = (
+    (ACCESS_KEY_ID, compile_regex(rb"((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})"), _UPPER_DIGITS),
     (
         SECRET_ACCESS_KEY,
         compile_regex(
-            r"(?i:secret_?access_?key|aws_?secret(?:_?key)?|secretkey)[\"']?\s*[:=]\s*[\"']?"
-            r"([A-Za-z0-9/+]{40})"
+            rb"(?i:secret_?access_?key|aws_?secret(?:_?key)?|secretkey)[\"']?\s*[:=]\s*[\"']?"
+            rb"([A-Za-z0-9/+]{40})"
         ),
         _BASE64,
     ),
     (
         SESSION_TOKEN,
         compile_regex(
-            r"(?i:session_?token|security_?token|x-amz-security-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=%]{40,})"
+            rb"(?i:session_?token|security_?token|x-amz-security-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=%]{40,})"
         ),
-        "",
+        b"",
     ),
 )
 # Every detector needs one of these: a text holding none of them holds no credential (most
@@ -54,7 +55,7 @@ SIGNS = (
     r"|x-amz-security-token)[\"']?[\s`]*[:=]",
     "A(?:KIA|SIA|BIA|CCA|3T)",
 )
-_SIGN = compile_regex("|".join(SIGNS))
+_SIGN = compile_regex("|".join(SIGNS).encode())
 
 
 def marker(kind: str) -> str:
@@ -64,29 +65,36 @@ def marker(kind: str) -> str:
 
 def redact(text: str) -> tuple[str, list[str]]:
     """The text with every credential replaced by a marker, and the kinds seen (in KINDS order)."""
-    if not _SIGN.search(text):
-        return text, []
-    protected = [m.span() for m in _ENCODED_MESSAGE.finditer(text)]
+    data = text.encode("utf-8", "surrogatepass")
+    redacted, seen = redact_data(data)
+    return (text, seen) if redacted is data else (redacted.decode("utf-8", "surrogatepass"), seen)
+
+
+def redact_data(data: bytes) -> tuple[bytes, list[str]]:
+    """`redact` on UTF-8 bytes: the same bytes object back when there is nothing to take out."""
+    if not _SIGN.search(data):
+        return data, []
+    protected = [m.span() for m in _ENCODED_MESSAGE.finditer(data)]
     spans: list[tuple[int, int, str]] = []
     for kind, detector, not_after in _DETECTORS:
-        for match in detector.finditer(text):
+        for match in detector.finditer(data):
             start, end = match.span(1)
-            if kind == ACCESS_KEY_ID and start > 0 and text[start - 1] in _UPPER_DIGITS:
+            if kind == ACCESS_KEY_ID and start > 0 and data[start - 1] in _UPPER_DIGITS:
                 continue
-            if text[end : end + 1] and text[end] in not_after:
+            if end < len(data) and data[end] in not_after:
                 continue
             if not any(p_start <= start < p_end for p_start, p_end in protected):
                 spans.append((start, end, kind))
     if not spans:
-        return text, []
-    pieces: list[str] = []
+        return data, []
+    pieces: list[bytes] = []
     cursor = 0
     for start, end, kind in sorted(spans):
         if start < cursor:
             continue
-        pieces.append(text[cursor:start])
-        pieces.append(marker(kind))
+        pieces.append(data[cursor:start])
+        pieces.append(marker(kind).encode())
         cursor = end
-    pieces.append(text[cursor:])
+    pieces.append(data[cursor:])
     seen = {kind for _, _, kind in spans}
-    return "".join(pieces), [kind for kind in KINDS if kind in seen]
+    return b"".join(pieces), [kind for kind in KINDS if kind in seen]

@@ -151,10 +151,9 @@ def first_look(matcher: Matcher, text: str) -> tuple[bytes, list[int] | None, li
             return data, possible, []
         possible, signs = matcher.look(data)
     if _call_for_redacting(signs):
-        # Read back from the bytes: what they hold is what encoding made of odd characters.
-        redacted, secrets_seen = credentials.redact(data.decode("utf-8"))
+        redacted, secrets_seen = credentials.redact_data(data)
         if secrets_seen:
-            return redacted.encode("utf-8"), None, secrets_seen
+            return redacted, None, secrets_seen
     return data, possible, []
 
 
