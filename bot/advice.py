@@ -107,7 +107,7 @@ def _json_string(value: str) -> str:
 def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str]) -> Advice:
     """Fill the diagnosis's cause with its entities, in `lang`."""
     cause = diagnosis.cause
-    values = template_values(diagnosis.entities, passed_to_service, cause.principal(diagnosis.hidden))
+    values = template_values(diagnosis.entities, passed_to_service, cause.principal(diagnosis.hidden), lang)
     safe = runnable(values)
     # Conditions also see the hidden values (never shown): which shape of the error matched.
     seen = values | diagnosis.hidden

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.arn import Arn
+from bot.knowledge import Lang
 from bot.matcher import search
 
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_+=,.@:/-]+$")
@@ -50,17 +51,17 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
 _UNSET_ACCOUNT = re.compile(r"(?i:none|null|nil|<nil>|undefined)?|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?")
 # The IAM and STS resource types other than a role's, and what each names, in words. (An unknown
 # type, such as a typo "roles/", is left to the role's own lookups.)
-_NOT_ROLES = {
-    "user": "a user",
-    "group": "a group",
-    "policy": "a policy",
-    "instance-profile": "an instance profile",
-    "assumed-role": "a role session",
-    "federated-user": "a federated user session",
-    "mfa": "an MFA device",
-    "oidc-provider": "an OIDC provider",
-    "saml-provider": "a SAML provider",
-    "server-certificate": "a server certificate",
+_NOT_ROLES: dict[str, dict[Lang, str]] = {
+    "user": {"en": "a user", "ja": "IAM ユーザー"},
+    "group": {"en": "a group", "ja": "IAM グループ"},
+    "policy": {"en": "a policy", "ja": "ポリシー"},
+    "instance-profile": {"en": "an instance profile", "ja": "インスタンスプロファイル"},
+    "assumed-role": {"en": "a role session", "ja": "ロールのセッション"},
+    "federated-user": {"en": "a federated user session", "ja": "フェデレーションユーザーのセッション"},
+    "mfa": {"en": "an MFA device", "ja": "MFA デバイス"},
+    "oidc-provider": {"en": "an OIDC provider", "ja": "OIDC プロバイダー"},
+    "saml-provider": {"en": "a SAML provider", "ja": "SAML プロバイダー"},
+    "server-certificate": {"en": "a server certificate", "ja": "サーバー証明書"},
 }
 # Every service-linked role's name starts so, whatever its path.
 _SLR_NAME = "AWSServiceRoleFor"
@@ -69,10 +70,14 @@ _SSO_ROLE = re.compile(r"^AWSReservedSSO_(.+)_[0-9a-f]{16}$")
 
 
 def template_values(
-    found: Mapping[str, Any], passed_to_service: Mapping[str, str], principal: str | None = None
+    found: Mapping[str, Any],
+    passed_to_service: Mapping[str, str],
+    principal: str | None = None,
+    lang: Lang = "en",
 ) -> dict[str, str]:
-    """Entities plus the values derived from them, all as strings. `principal`: the service
-    principal the message names in words (Cause.principal), where it names none itself."""
+    """Entities plus the values derived from them, all as strings (those in words, in `lang`).
+    `principal`: the service principal the message names in words (Cause.principal), where it
+    names none itself."""
     values: dict[str, str] = {}
     for key, value in found.items():
         if not isinstance(value, dict):
@@ -80,7 +85,7 @@ def template_values(
     role = Arn.parse(values.get("role_arn", ""))
     if role is not None and role.service in ("iam", "sts") and role.resource_type in _NOT_ROLES:
         # Another IAM or STS resource's ARN given as a role's: it names no role.
-        values["not_a_role"] = _NOT_ROLES[role.resource_type]
+        values["not_a_role"] = _NOT_ROLES[role.resource_type][lang]
         role = None
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)

@@ -371,14 +371,22 @@ def test_a_users_arn_given_as_a_role_is_told_so_and_never_looked_up_as_a_role(kb
     assert "create-role" not in _commands(role)
     assert not any("not of a role" in step for step in role.steps)
     japanese = _advice(config, kb, lang="ja")
-    assert "ロールの ARN ではありません" in japanese.steps[0]
+    assert "config-admin は IAM ユーザーの ARN で、ロールの ARN ではありません" in japanese.steps[0]
     # A group's, a policy's or an instance profile's ARN is no role either, and is called what it is.
-    for arn, what in (
-        ("arn:aws:iam::111122223333:group/devs", "a group"),
-        ("arn:aws:iam::111122223333:instance-profile/web", "an instance profile"),
+    for arn, what, japanese_words in (
+        ("arn:aws:iam::111122223333:group/devs", "a group", "は IAM グループ"),
+        (
+            "arn:aws:iam::111122223333:instance-profile/web",
+            "an instance profile",
+            "はインスタンスプロファイル",
+        ),
     ):
         other = _advice(config.replace("arn:aws:iam::111122223333:user/config-admin", arn), kb)
         assert f"is the ARN of {what}, not of a role" in other.steps[0]
+        in_japanese = _advice(
+            config.replace("arn:aws:iam::111122223333:user/config-admin", arn), kb, lang="ja"
+        )
+        assert f"{arn} {japanese_words}の ARN で、ロールの ARN ではありません" in in_japanese.steps[0]
         assert f"--role-name {arn.rsplit('/', 1)[1]}" not in _commands(other)
     # Config's InvalidRoleException: the value is no role ARN (here the managed policy's); no trust,
     # propagation or Condition advice, and never a role named after the policy.
