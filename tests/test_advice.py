@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from pathlib import Path
 
 from bot.advice import Advice, advise, fill
 from bot.diagnosis import diagnose
@@ -502,6 +505,49 @@ def test_codebuilds_orphaned_policy_gets_the_clean_up_and_another_count_the_list
         assert "detach-role-policy" in _commands(counted) and "delete-policy" not in _commands(counted)
         assert any("not attached to a single role" in step for step in counted.steps)
         assert not any("orphaned" in step for step in counted.steps)
+
+
+def _run_with_aws(command: str, tmp_path: Path, answers: dict[str, tuple[int, str]]) -> list[str]:
+    """Run a reply's shell command with an `aws` that answers each subcommand as told (exit code,
+    output; others succeed silently), and the calls it received, in order."""
+    calls = tmp_path / "calls"
+    cases = "".join(f'  {name}) printf "{out}"; exit {code};;\n' for name, (code, out) in answers.items())
+    fake = tmp_path / "aws"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\ncase "$2" in\n{cases}esac\n')
+    fake.chmod(0o755)
+    subprocess.run(
+        ["bash", "-c", command],
+        env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"},
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    return calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_the_orphaned_policys_delete_stops_where_a_step_fails(kb: KnowledgeBase, tmp_path: Path) -> None:
+    orphaned = _advice("The policy is attached to 0 entities but it must be attached to a single role", kb)
+    delete = next(c.run for c in orphaned.commands if "delete-policy-version" in c.run)
+    delete = delete.replace(
+        "POLICY_ARN", "arn:aws:iam::111122223333:policy/CodeBuildBasePolicy-app-eu-west-1"
+    )
+    # Unattached, two old versions: both go, then the policy.
+    calls = _run_with_aws(delete, tmp_path, {"get-policy": (0, "0"), "list-policy-versions": (0, "v1\\tv2")})
+    assert [c.split()[1] for c in calls] == [
+        "get-policy",
+        "list-policy-versions",
+        "delete-policy-version",
+        "delete-policy-version",
+        "delete-policy",
+    ]
+    # The versions cannot be listed: nothing is deleted.
+    (tmp_path / "calls").unlink()
+    calls = _run_with_aws(delete, tmp_path, {"get-policy": (0, "0"), "list-policy-versions": (254, "")})
+    assert not any(c.startswith("iam delete-policy") for c in calls)
+    # Still attached: nothing is listed or deleted.
+    (tmp_path / "calls").unlink()
+    calls = _run_with_aws(delete, tmp_path, {"get-policy": (0, "1")})
+    assert [c.split()[1] for c in calls] == ["get-policy"]
 
 
 def test_an_instance_profile_ec2_cannot_use_is_looked_up_by_its_name(kb: KnowledgeBase) -> None:
