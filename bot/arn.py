@@ -75,6 +75,14 @@ class Arn(NamedTuple):
     def is_service_linked_role(self) -> bool:
         return self.service == "iam" and self.resource.startswith("role/aws-service-role/")
 
+    @property
+    def linked_service(self) -> str | None:
+        """The service a service-linked role's path names (role/aws-service-role/SERVICE/NAME)."""
+        if not self.is_service_linked_role:
+            return None
+        segments = self.resource.split("/")
+        return segments[2] if len(segments) >= 4 else None
+
 
 def _parse(text: str) -> Arn | None:
     parts = text.split(":", 5)

@@ -89,13 +89,13 @@ def template_values(
         role = None
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
-        if role.is_service_linked_role and role.path.count("/") >= 3:
-            values["slr_service"] = role.path.split("/")[2]
+        if role.linked_service:
+            values["slr_service"] = role.linked_service
     values |= _instance_profile_values(values.get("instance_profile"))
     resource = Arn.parse(values.get("resource_arn", ""))
     if "slr_service" not in values and resource is not None and resource.is_service_linked_role:
-        if resource.path.count("/") >= 3:
-            values["slr_service"] = resource.path.split("/")[2]
+        if resource.linked_service:
+            values["slr_service"] = resource.linked_service
     elif "role_name" in values:
         values["role"] = values["role_name"]
     if (role is not None and role.is_service_linked_role) or values.get("role", "").startswith(_SLR_NAME):

@@ -17,6 +17,10 @@ def test_role_arn_parts_with_path() -> None:
     assert arn.path == "/aws-service-role/autoscaling.amazonaws.com/"
     assert arn.name == "AWSServiceRoleForAutoScaling"
     assert arn.is_service_linked_role
+    assert arn.linked_service == "autoscaling.amazonaws.com"
+    for other in ("arn:aws:iam::111122223333:role/aws-service-role/x", "arn:aws:iam::111122223333:role/app"):
+        parsed = Arn.parse(other)
+        assert parsed is not None and parsed.linked_service is None
 
 
 def test_assumed_role_session_is_recognised() -> None:
