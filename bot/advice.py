@@ -133,5 +133,5 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
         steps=steps,
         commands=commands,
         policy=policy,
-        references=list(cause.references),
+        references=[reference.url for reference in cause.references if applies(reference.when, seen)],
     )

@@ -68,6 +68,27 @@ class Command(_Strict):
     when: dict[str, str] = Field(default_factory=dict)
 
 
+class Reference(_Strict):
+    """A page the reply links to; with `when`, only where each named value matches its RE2
+    expression (as a Step's `when`): a service's own guide, say, under that service's error. A
+    plain URL stands for a reference linked under every reply."""
+
+    url: str
+    when: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return {"url": value} if isinstance(value, str) else value
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError(f"reference {value!r} is not an https URL")
+        return value
+
+
 class Example(_Strict):
     """A text that must be diagnosed as this cause (primary), with exactly these entities."""
 
@@ -110,7 +131,7 @@ class Cause(_Strict):
     # in words ("cannot be assumed by Lambda"): templates see it as `service_principal` when the
     # message names no principal itself.
     principals: dict[str, str] = Field(default_factory=dict)
-    references: Annotated[list[str], Field(min_length=1)]
+    references: Annotated[list[Reference], Field(min_length=1)]
     examples: Examples
 
     @field_validator("id")
@@ -122,17 +143,21 @@ class Cause(_Strict):
 
     @field_validator("references")
     @classmethod
-    def _https(cls, value: list[str]) -> list[str]:
-        for url in value:
-            if not url.startswith("https://"):
-                raise ValueError(f"reference {url!r} is not an https URL")
+    def _one_for_every_reply(cls, value: list[Reference]) -> list[Reference]:
+        if all(reference.when for reference in value):
+            raise ValueError("every reference has a condition: a reply may have none")
         return value
 
     @property
     def conditions(self) -> list[dict[str, str]]:
-        """What each part of the reply hangs on: its steps', its commands' and its policy
-        statement's conditions."""
-        return [s.when for s in self.steps] + [c.when for c in self.commands] + [self.policy_when]
+        """What each part of the reply hangs on: its steps', its commands', its policy
+        statement's and its references' conditions."""
+        return (
+            [s.when for s in self.steps]
+            + [c.when for c in self.commands]
+            + [self.policy_when]
+            + [r.when for r in self.references]
+        )
 
     @property
     def shapes(self) -> frozenset[str]:

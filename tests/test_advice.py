@@ -353,6 +353,31 @@ def test_a_service_linked_role_given_as_a_task_role_is_told_so_and_never_edited(
     assert own.policy is not None and '"ecs-tasks.amazonaws.com"' in own.policy
 
 
+def test_a_service_that_cannot_assume_its_role_links_its_own_guide_and_no_other_services(
+    kb: KnowledgeBase,
+) -> None:
+    lambda_guide = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"
+    codebuild_guide = "troubleshooting.html#troubleshooting-assume-role"
+    general = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-service.html"
+    lambda_error = _advice(
+        "An error occurred (InvalidParameterValueException) when calling the CreateFunction operation: "
+        "The role defined for the function cannot be assumed by Lambda.",
+        kb,
+    )
+    assert general in lambda_error.references and lambda_guide in lambda_error.references
+    assert not any(codebuild_guide in url or "/config/" in url for url in lambda_error.references)
+    codebuild = _advice(
+        "An error occurred (InvalidInputException) when calling the CreateProject operation: "
+        "CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::111122223333:role/build",
+        kb,
+    )
+    assert codebuild.cause.id == "service-cannot-assume-role"
+    assert any(codebuild_guide in url for url in codebuild.references)
+    assert general in codebuild.references and lambda_guide not in codebuild.references
+    glue = _advice("Service is unable to assume provided role. Please verify role's TrustPolicy", kb)
+    assert glue.references and all("/IAM/" in url for url in glue.references)
+
+
 def test_a_users_arn_given_as_a_role_is_told_so_and_never_looked_up_as_a_role(kb: KnowledgeBase) -> None:
     config = (
         "An error occurred (InsufficientDeliveryPolicyException) when calling the PutDeliveryChannel operation: "

@@ -156,6 +156,19 @@ def test_a_shared_script_is_written_into_each_command_that_names_it(
         _write_kb(tmp_path, cause)
 
 
+def test_a_reference_with_a_condition_is_checked_and_one_without_is_required(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    cause = kb.cause("service-cannot-assume-role").model_dump(exclude_none=True)
+    cause["references"][3]["when"] = {"_no_such_shape": "."}
+    problems = lint(_write_kb(tmp_path, cause))
+    assert any("condition on '_no_such_shape', which this cause never extracts" in p for p in problems)
+    for reference in cause["references"]:
+        reference["when"] = {"_lambda": "."}
+    with pytest.raises(KnowledgeError, match="every reference has a condition"):
+        _write_kb(tmp_path, cause)
+
+
 def test_lint_names_a_step_standing_alone_without_a_condition(tmp_path: Path, kb: KnowledgeBase) -> None:
     cause = kb.cause("assume-role-denied").model_dump(exclude_none=True)
     cause["steps"][2]["alone"] = True
