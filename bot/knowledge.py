@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 Lang = Literal["en", "ja"]
 LANGS: tuple[Lang, ...] = ("en", "ja")
 CAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FRAGMENT_REF = re.compile(r"\{\{([A-Z_]+)\}\}")
+FRAGMENT_REF = re.compile(r"\{\{([A-Za-z0-9_]+)\}\}")
 # Passive mode reports only matches at least this confident; weaker ones become questions when asked.
 CONFIDENT = 0.7
 

@@ -270,3 +270,21 @@ def test_a_pipeline_role_refused_an_action_role_is_a_caller_denied_not_a_service
         " (Service: AWSCodePipeline; Status Code: 400; Error Code: InvalidStructureException)"
     )
     assert own.primary is not None and own.primary.cause.id == "service-cannot-assume-role"
+
+
+def test_s3s_words_from_an_s3_compatible_store_are_no_aws_error() -> None:
+    aws = (
+        "upload failed: ./backup.tar to s3://backups/backup.tar An error occurred (AccessDenied) "
+        "when calling the PutObject operation: Access Denied"
+    )
+    assert [d.cause.id for d in diagnose(aws).diagnoses] == ["access-denied-unspecified"]
+    for store in (
+        "--endpoint-url https://s3.eu-central-1.wasabisys.com",
+        "--endpoint-url https://0123abcd.r2.cloudflarestorage.com",
+        "(rclone to our Cloudflare R2 bucket)",
+    ):
+        assert diagnose(f"$ aws s3 cp ./backup.tar s3://backups/ {store}\n{aws}").diagnoses == [], store
+    # A token error from such a store is no AWS error either.
+    token = "An error occurred (InvalidAccessKeyId) when calling the ListBuckets operation: The AWS Access Key Id you provided does not exist in our records."
+    assert diagnose(token).diagnoses
+    assert diagnose(f"endpoint: https://s3.us-west-001.backblazeb2.com\n{token}").diagnoses == []
