@@ -741,3 +741,30 @@ def test_what_a_message_does_not_ask_for_is_not_offered(kb: KnowledgeBase) -> No
         kb,
     )
     assert not any("not of a role" in step for step in typo.steps)
+
+
+def test_an_expired_web_identity_token_or_saml_assertion_is_told_apart_from_expired_credentials(
+    kb: KnowledgeBase,
+) -> None:
+    too_old = _advice(
+        "<Error><Type>Sender</Type><Code>ExpiredTokenException</Code><Message>Token too old: 441398</Message></Error>",
+        kb,
+    )
+    assert too_old.cause.id == "expired-token"
+    assert any(step.startswith("Here what expired is the web identity token") for step in too_old.steps)
+    saml = _advice(
+        "An error occurred (ExpiredTokenException) when calling the AssumeRoleWithSAML operation: "
+        "Token must be redeemed within 5 minutes of issuance",
+        kb,
+    )
+    assert saml.cause.id == "expired-token" and saml.entities["operation"] == "AssumeRoleWithSAML"
+    assert any(step.startswith("Here what expired is the SAML assertion") for step in saml.steps)
+    assert not any("web identity token" in step for step in saml.steps)
+    # The JavaScript SDK's wrapper around an expired token: the expired token is the diagnosis.
+    wrapped = _advice(
+        "Error: Could not load credentials from ChainableTemporaryCredentials2: Missing credentials in config, "
+        "if using AWS_CONFIG_FILE, set AWS_SDK_LOAD_CONFIG=1: Could not load credentials from "
+        "ChainableTemporaryCredentials2: The security token included in the request is expired",
+        kb,
+    )
+    assert wrapped.cause.id == "expired-token"
