@@ -288,3 +288,33 @@ def test_s3s_words_from_an_s3_compatible_store_are_no_aws_error() -> None:
     token = "An error occurred (InvalidAccessKeyId) when calling the ListBuckets operation: The AWS Access Key Id you provided does not exist in our records."
     assert diagnose(token).diagnoses
     assert diagnose(f"endpoint: https://s3.us-west-001.backblazeb2.com\n{token}").diagnoses == []
+
+
+def test_masks_wrappers_and_residue_around_an_error_leave_its_names_readable() -> None:
+    empty_masks = diagnose(
+        "An error occurred (AccessDenied) when calling the GetObject operation: User: "
+        "arn:aws:sts::<>:assumed-role/api-role/api is not authorized to perform: kms:Decrypt on resource: "
+        "arn:aws:kms:us-east-1:<>:key/<> because no identity-based policy allows the kms:Decrypt action"
+    ).primary
+    assert empty_masks is not None
+    assert empty_masks.entities["caller_arn"] == "arn:aws:sts::<>:assumed-role/api-role/api"
+    assert empty_masks.entities["resource_arn"] == "arn:aws:kms:us-east-1:<>:key/<>"
+    mailto = diagnose(
+        "An error occurred (AccessDenied) when calling the AssumeRole operation: User: "
+        "arn:aws:sts::111122223333:assumed-role/Admin/jo](mailto:jo) is not authorized to perform: "
+        "sts:AssumeRole on resource: arn:aws:iam::444455556666:role/Import"
+    ).primary
+    assert (
+        mailto is not None
+        and mailto.entities["caller_arn"] == "arn:aws:sts::111122223333:assumed-role/Admin/jo"
+    )
+    inline = diagnose(
+        "│ Error: 1 error occurred:\n│       * creating inline policy (logs): MalformedPolicyDocument: "
+        "The policy failed legacy parsing"
+    ).primary
+    assert inline is not None and inline.entities["policy_name"] == "logs"
+    web_identity = diagnose(
+        "InvalidIdentityTokenException:\nAn error occurred (InvalidIdentityToken) when calling the "
+        "AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://x.example/api"
+    ).primary
+    assert web_identity is not None and web_identity.entities["operation"] == "AssumeRoleWithWebIdentity"
