@@ -44,6 +44,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 _SLACK_REF = re.compile(r"<([@#!][^<>|\s]*)(?:\|([^<>]*))?>")
+# A Markdown mail link ("[jo@example.com](mailto:jo@example.com)") is its label; copied out of a
+# rendered page its tail may be left glued to a word, an ARN's last part say ("…/jo](mailto:jo)").
+_MAIL_LINK = re.compile(r"\[([^\[\]\n]*)\]\(mailto:[^()\s]*\)|\]\(mailto:[^()\s]*\)")
 # A fence, with the language a Markdown fence may name when the line ends there ("```python"):
 # a paste glued to the backticks ("```ECS was unable ...```", as chat clients send inline blocks)
 # keeps its first word.
@@ -157,7 +160,8 @@ CHANGES = (
     # Controls, non-breaking and ideographic spaces, full-width forms.
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{a0}\x{3000}\x{fffe}\x{ffff}\x{ff01}-\x{ff5e}]",
     r"\\(?:[\"n]|u00)",  # JSON escapes
-    r"<(?:https?:|mailto:|[@#!]|\?xml|/)",  # Slack's links and mentions, XML
+    # Slack's links and mentions, XML, Markdown's mail links (whole, or their tail left glued on)
+    r"<(?:https?:|mailto:|[@#!]|\?xml|/)|\]\(mailto:",
     "&",  # HTML entities
     # A backtick sharing its line: removing it joins what is around it, and a fence there starts
     # a new line (which a box margin may then open).
@@ -301,6 +305,8 @@ def _rewrite(text: str) -> str:
         text = _FULL_WIDTH.sub(_half_width, text)
     if "<" in text:
         text = unlink(text)
+    if "](mailto:" in text:
+        text = _MAIL_LINK.sub(r"\1", text)
     if '\\"' in text or "\\n" in text or "\\u00" in text:
         # Only an escaped surrogate (\ud800-\udfff) makes one: the text holds no other by now.
         halves = "\\ud" in text or "\\uD" in text

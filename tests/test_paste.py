@@ -34,6 +34,15 @@ def test_slack_escaping_and_links_are_undone() -> None:
     assert _role(ERROR.replace("User:", "&lt;User&gt;:")) == ROLE
 
 
+def test_a_markdown_mail_link_is_its_label_and_its_glued_tail_goes() -> None:
+    assert (
+        normalise("write to [jo@example.com](mailto:jo@example.com) today") == "write to jo@example.com today"
+    )
+    # Copied from a rendered page, the tail stays glued to an ARN's last part, a role's as a caller's.
+    assert _role(ERROR.replace("app-role", "app-role](mailto:app-role)")) == ROLE
+    assert normalise("(bob](mailto:bob)) x") == "(bob) x"
+
+
 def test_code_fences_and_backticks_are_removed() -> None:
     assert _role(f"```text\n{ERROR}\n```") == ROLE
     assert _role(ERROR.replace("iam:PassRole", "`iam:PassRole`")) == ROLE
