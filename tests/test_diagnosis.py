@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from bot.diagnosis import diagnose
+from bot.diagnosis import Diagnosis, diagnose
 from bot.entities import clean
 
 CHAINING = "An error occurred (ValidationError) when calling the AssumeRole operation: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
 SESSION = "User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::bucket/key because no session policy allows the s3:GetObject action"
 PASSROLE = "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/app"
+
+
+def _primary(text: str) -> Diagnosis:
+    """The paste's primary diagnosis: there must be one."""
+    primary = diagnose(text).primary
+    assert primary is not None, text
+    return primary
 
 
 def test_several_errors_give_several_diagnoses_the_specific_level_first() -> None:
@@ -168,17 +175,17 @@ def test_a_letter_that_folds_into_ascii_loses_none_of_what_the_sentence_names() 
 
 
 def test_a_name_that_opens_with_a_mask_is_kept_whole_and_quotes_still_go() -> None:
-    masked = diagnose(
+    masked = _primary(
         'Resource handler returned message: "Maximum policy size of 10240 bytes exceeded for role '
         "<instance-id>-SystemTestCl-TaskDefinitionTaskRole (Service: Iam, Status Code: 409)"
-    ).primary
-    assert masked is not None and masked.cause.id == "policy-quota-exceeded"
+    )
+    assert masked.cause.id == "policy-quota-exceeded"
     assert masked.entities["role_name"] == "<instance-id>-SystemTestCl-TaskDefinitionTaskRole"
-    quoted = diagnose(
+    quoted = _primary(
         "An error occurred (NoSuchEntity) when calling the GetRole operation: "
         "The role with name 'deploy-role' cannot be found."
-    ).primary
-    assert quoted is not None and quoted.entities["role_name"] == "deploy-role"
+    )
+    assert quoted.entities["role_name"] == "deploy-role"
 
 
 def test_a_role_given_to_a_tools_short_flag_is_the_role_of_the_error() -> None:
@@ -192,8 +199,8 @@ def test_a_role_given_to_a_tools_short_flag_is_the_role_of_the_error() -> None:
         "aws s3 sync . s3://bucket -r arn:aws:s3:::bucket",
         "grep -r arn:aws:iam::111122223333:role/old-role infra/",
     ):
-        other = diagnose(command + "\nCross-account pass role is not allowed.").primary
-        assert other is not None and "role_arn" not in other.entities
+        other = _primary(command + "\nCross-account pass role is not allowed.")
+        assert "role_arn" not in other.entities
 
 
 def test_an_account_masked_with_an_ellipsis_keeps_the_arn_whole_and_gives_no_account() -> None:
@@ -204,11 +211,11 @@ def test_an_account_masked_with_an_ellipsis_keeps_the_arn_whole_and_gives_no_acc
     assert triage.primary.entities["role_arn"] == "arn:aws:iam::…:role/app-firehose-role"
     assert "account_id" not in triage.primary.entities
     # The same in the resource of an AssumeRole denial, whose patterns spell the ARN out.
-    denied = diagnose(
+    denied = _primary(
         "User: arn:aws:iam::111122223333:user/ci is not authorized to perform: sts:AssumeRole on resource:"
         " arn:aws:iam::…:role/deploy"
-    ).primary
-    assert denied is not None and denied.entities["role_arn"] == "arn:aws:iam::…:role/deploy"
+    )
+    assert denied.entities["role_arn"] == "arn:aws:iam::…:role/deploy"
 
 
 def test_a_value_loses_the_quotes_and_brackets_around_it_but_keeps_a_mask_whole() -> None:
@@ -291,30 +298,26 @@ def test_s3s_words_from_an_s3_compatible_store_are_no_aws_error() -> None:
 
 
 def test_masks_wrappers_and_residue_around_an_error_leave_its_names_readable() -> None:
-    empty_masks = diagnose(
+    empty_masks = _primary(
         "An error occurred (AccessDenied) when calling the GetObject operation: User: "
         "arn:aws:sts::<>:assumed-role/api-role/api is not authorized to perform: kms:Decrypt on resource: "
         "arn:aws:kms:us-east-1:<>:key/<> because no identity-based policy allows the kms:Decrypt action"
-    ).primary
-    assert empty_masks is not None
+    )
     assert empty_masks.entities["caller_arn"] == "arn:aws:sts::<>:assumed-role/api-role/api"
     assert empty_masks.entities["resource_arn"] == "arn:aws:kms:us-east-1:<>:key/<>"
-    mailto = diagnose(
+    mailto = _primary(
         "An error occurred (AccessDenied) when calling the AssumeRole operation: User: "
         "arn:aws:sts::111122223333:assumed-role/Admin/jo](mailto:jo) is not authorized to perform: "
         "sts:AssumeRole on resource: arn:aws:iam::444455556666:role/Import"
-    ).primary
-    assert (
-        mailto is not None
-        and mailto.entities["caller_arn"] == "arn:aws:sts::111122223333:assumed-role/Admin/jo"
     )
-    inline = diagnose(
+    assert mailto.entities["caller_arn"] == "arn:aws:sts::111122223333:assumed-role/Admin/jo"
+    inline = _primary(
         "│ Error: 1 error occurred:\n│       * creating inline policy (logs): MalformedPolicyDocument: "
         "The policy failed legacy parsing"
-    ).primary
-    assert inline is not None and inline.entities["policy_name"] == "logs"
-    web_identity = diagnose(
+    )
+    assert inline.entities["policy_name"] == "logs"
+    web_identity = _primary(
         "InvalidIdentityTokenException:\nAn error occurred (InvalidIdentityToken) when calling the "
         "AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://x.example/api"
-    ).primary
-    assert web_identity is not None and web_identity.entities["operation"] == "AssumeRoleWithWebIdentity"
+    )
+    assert web_identity.entities["operation"] == "AssumeRoleWithWebIdentity"
