@@ -50,31 +50,33 @@ class Pattern(_Strict):
     confidence: Annotated[float, Field(gt=0, le=1)] = 0.95
 
 
-class Step(Text):
-    """A fix step; with `when`, shown only where each named value matches its RE2 expression (an
-    expression after `!`: where the value is absent or does not match; '!.': absent). With `alone`,
-    where it applies it is the reply's only step: the others assume what it rules out."""
+class _Conditional(_Strict):
+    """A part of a reply shown only where its condition holds: each value `when` names matches its
+    RE2 expression (an expression after `!`: where the value is absent or does not match; '!.':
+    absent). No condition: shown in every reply."""
 
     when: dict[str, str] = Field(default_factory=dict)
+
+
+class Step(Text, _Conditional):
+    """A fix step. With `alone`, where it applies it is the reply's only step: the others assume
+    what it rules out."""
+
     alone: bool = False
 
 
-class Command(_Strict):
-    """A shell command: the first alternative whose placeholders are all known is offered;
-    with `when`, only where each named value matches its RE2 expression (as a Step's `when`)."""
+class Command(_Conditional):
+    """A shell command: the first alternative whose placeholders are all known is offered."""
 
     label: Text
     run: Annotated[list[str], Field(min_length=1)]
-    when: dict[str, str] = Field(default_factory=dict)
 
 
-class Reference(_Strict):
-    """A page the reply links to; with `when`, only where each named value matches its RE2
-    expression (as a Step's `when`): a service's own guide, say, under that service's error. A
+class Reference(_Conditional):
+    """A page the reply links to: a service's own guide, say, only under that service's error. A
     plain URL stands for a reference linked under every reply."""
 
     url: str
-    when: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
