@@ -222,6 +222,7 @@ class Messages(_Strict):
     references: Text
     confidence: Text
     also_found: Text
+    more: Text
     no_diagnosis: Text
     one_layer_only: Text
     secrets_seen: Text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -268,9 +269,10 @@ class Responder:
         if buttons:
             reply = blocks.SlackMessage(reply.text, [*reply.blocks, buttons])
         await self.chat.reply(message.channel, message.thread_root, reply)
-        for diagnosis in triage.diagnoses:
-            self.metrics.diagnoses.labels(cause=diagnosis.cause.id).inc()
-            await self.store.count("diagnoses", diagnosis.cause.id)
+        # One count per cause (a long paste may hold dozens of errors of one cause).
+        for cause, count in Counter(d.cause.id for d in triage.diagnoses).items():
+            self.metrics.diagnoses.labels(cause=cause).inc(count)
+            await self.store.count("diagnoses", cause, count)
         self.metrics.events.labels(kind="message", outcome="answered").inc()
 
     def help_text(self, lang: Lang) -> str:

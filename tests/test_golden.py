@@ -68,6 +68,20 @@ def test_detailed_message_shows_more_than_the_short_one(kb: KnowledgeBase) -> No
     assert "iam:CreateServiceLinkedRole" in json.dumps(detailed.blocks)
 
 
+def test_a_reply_in_japanese_counts_the_errors_it_does_not_name(kb: KnowledgeBase) -> None:
+    examples = [c.examples.match[0].text for c in kb.causes if not c.asked_only][:12]
+    triage = diagnose("\n".join(examples), lang="ja")
+    assert len(triage.diagnoses) > 7
+    also = [
+        e["text"]
+        for b in blocks.render(triage, kb).blocks
+        for e in b.get("elements", [])
+        if "他のエラー" in e.get("text", "")
+    ]
+    assert len(also) == 1 and also[0].endswith(f" ほか {len(triage.diagnoses) - 6} 件")
+    assert len(as_json.render(triage, kb)["diagnoses"]) == len(triage.diagnoses)  # the JSON keeps all
+
+
 def _fields(triage: Triage, kb: KnowledgeBase) -> list[str]:
     return [f["text"] for b in blocks.render(triage, kb).blocks for f in b.get("fields", [])]
 

@@ -14,6 +14,8 @@ import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
+from bot.diagnosis import diagnose
+from bot.knowledge import bundled
 from bot.store import RedisStore
 from tests.harness import Bot, message_event, sign, start_bot
 from tests.redis_server import SHARED_URL, OwnRedis
@@ -410,3 +412,41 @@ async def test_an_unexpected_failure_on_a_message_is_said_in_its_thread_with_an_
     [post] = await fake.wait_for("chat.postMessage")
     assert post.params["thread_ts"] == event["ts"]
     assert re.search(r"error id [0-9a-f]{8}", post.params["text"])
+
+
+async def test_a_paste_of_many_errors_names_five_besides_the_first_and_counts_them_all(
+    bot: Bot, fake: FakeSlack
+) -> None:
+    """A log holding a dozen errors: the reply explains the first, names the next five and says
+    how many more there are; every one is counted, once per error (two PassRole refusals, two)."""
+    texts = [PASSROLE, PASSROLE.replace("Testrole/Diego", "Deployer/Ana").replace("AutoScaling", "ECS")]
+    for cause in bundled().causes:
+        example = cause.examples.match[0].text
+        if cause.id != "passrole-denied" and len(diagnose(example).diagnoses) == 1:
+            texts.append(example)
+        if len(texts) == 12:
+            break
+    paste = "\n".join(texts)
+    expected = diagnose(paste).diagnoses
+    causes = [d.cause.id for d in expected]
+    assert len(expected) >= 10 and causes.count("passrole-denied") == 2
+    await bot.event(message_event(paste))
+    [post] = await fake.wait_for("chat.postMessage")
+    [named] = [
+        e["text"]
+        for b in post.params["blocks"]
+        if b["type"] == "context"
+        for e in b["elements"]
+        if e["text"].startswith("*Also in this paste*")
+    ]
+    assert re.findall(r"\(`([a-z0-9-]+)`\)", named) == causes[1:6]
+    assert named.endswith(f" and {len(expected) - 6} more")
+    await fake.quiet(0.2)
+    async with bot.session.get(str(bot.server.make_url("/metrics"))) as metrics:
+        text = await metrics.text()
+    assert 'iamrole_diagnoses_total{cause="passrole-denied"} 2.0' in text
+    for cause in set(causes) - {"passrole-denied"}:
+        assert f'iamrole_diagnoses_total{{cause="{cause}"}} {causes.count(cause)}.0' in text
+    await bot.event({"type": "app_home_opened", "user": "U0ALICE", "channel": "D0HOME", "tab": "home"})
+    [publish] = await fake.wait_for("views.publish")
+    assert "`passrole-denied`: 2" in json.dumps(publish.params["view"])

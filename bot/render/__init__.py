@@ -10,9 +10,11 @@ from bot.diagnosis import Triage
 from bot.knowledge import KnowledgeBase, Lang, Messages
 
 
-def advices(triage: Triage, kb: KnowledgeBase) -> list[Advice]:
-    """Every diagnosis of the triage, filled in the triage's language."""
-    return [advise(d, triage.lang, kb.shared.passed_to_service) for d in triage.diagnoses]
+def advices(triage: Triage, kb: KnowledgeBase, first: int | None = None) -> list[Advice]:
+    """Every diagnosis of the triage (only the first `first`, when given: what a reply shows),
+    filled in the triage's language."""
+    shown = triage.diagnoses if first is None else triage.diagnoses[:first]
+    return [advise(d, triage.lang, kb.shared.passed_to_service) for d in shown]
 
 
 def describe_deny(deny: Mapping[str, Any], messages: Messages, lang: Lang) -> str:

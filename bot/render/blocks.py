@@ -17,6 +17,8 @@ from bot.knowledge import KnowledgeBase
 from bot.render import advices, facts, secrets_note
 
 MAX_BLOCKS = 50
+# The other diagnoses a reply names after the primary one (by title); the rest are counted.
+OTHERS_NAMED = 5
 SECTION_CHARS = 3000
 HEADER_CHARS = 150
 FIELD_CHARS = 2000
@@ -153,14 +155,17 @@ def _size(blocks: list[dict[str, Any]]) -> int:
 
 def render(triage: Triage, kb: KnowledgeBase, *, detailed: bool = False) -> SlackMessage:
     """The Slack message for a triage: the primary diagnosis, the others named, within limits."""
-    found = advices(triage, kb)
+    found = advices(triage, kb, first=1 + OTHERS_NAMED)
     head: list[dict[str, Any]] = []
     note = secrets_note(triage, kb.messages)
     if note:
         head.append(_section(f":warning: {escape(note)}"))
     tail: list[dict[str, Any]] = []
     if len(found) > 1:
-        others = ", ".join(f"{escape(a.title)} (`{a.cause.id}`)" for a in found[1:6])
+        others = ", ".join(f"{escape(a.title)} (`{a.cause.id}`)" for a in found[1:])
+        unnamed = len(triage.diagnoses) - len(found)
+        if unnamed:
+            others += " " + kb.messages.more(triage.lang).replace("{count}", str(unnamed))
         tail.append(_context([f"*{kb.messages.also_found(triage.lang)}*: {others}"]))
     if not found:
         head.append(_section(escape(triage.question or kb.messages.no_diagnosis(triage.lang))))
