@@ -58,13 +58,16 @@ class Arn(NamedTuple):
         """True for an STS role session: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION."""
         return self.service == "sts" and self.resource_type == "assumed-role"
 
+    def _path_segment(self, index: int) -> str | None:
+        """The resource's `index`th segment, where a name follows it (`assumed-role/ROLE/SESSION`:
+        1 is the role)."""
+        segments = self.resource.split("/")
+        return segments[index] if len(segments) >= index + 2 else None
+
     @property
     def session_role_name(self) -> str | None:
         """The role behind an assumed-role session ARN."""
-        if not self.is_assumed_role:
-            return None
-        segments = self.resource.split("/")
-        return segments[1] if len(segments) >= 3 else None
+        return self._path_segment(1) if self.is_assumed_role else None
 
     @property
     def is_aws_managed(self) -> bool:
@@ -78,10 +81,7 @@ class Arn(NamedTuple):
     @property
     def linked_service(self) -> str | None:
         """The service a service-linked role's path names (role/aws-service-role/SERVICE/NAME)."""
-        if not self.is_service_linked_role:
-            return None
-        segments = self.resource.split("/")
-        return segments[2] if len(segments) >= 4 else None
+        return self._path_segment(2) if self.is_service_linked_role else None
 
 
 def _parse(text: str) -> Arn | None:

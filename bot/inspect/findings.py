@@ -90,7 +90,8 @@ def role_findings(role: RoleSnapshot, requested_name: str) -> list[Finding]:
             )
         )
     if role.service_linked:
-        service = role.path.split("/")[2] if role.path.count("/") >= 3 else "its service"
+        arn = Arn.parse(role.arn)
+        service = (arn.linked_service if arn is not None else None) or "its service"
         findings.append(
             Finding(
                 "service-linked-role",

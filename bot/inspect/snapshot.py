@@ -34,7 +34,7 @@ class AttachedPolicy:
     @property
     def aws_managed(self) -> bool:
         arn = Arn.parse(self.arn)
-        return arn is not None and arn.account == "aws"
+        return arn is not None and arn.is_aws_managed
 
 
 @dataclass
