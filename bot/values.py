@@ -82,27 +82,7 @@ def template_values(
     for key, value in found.items():
         if not isinstance(value, dict):
             values[key] = str(value)
-    role = Arn.parse(values.get("role_arn", ""))
-    if role is not None and role.service in ("iam", "sts") and role.resource_type in _NOT_ROLES:
-        # Another IAM or STS resource's ARN given as a role's: it names no role.
-        values["not_a_role"] = _NOT_ROLES[role.resource_type][lang]
-        role = None
-    if role is not None:
-        values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
-        if role.linked_service:
-            values["slr_service"] = role.linked_service
-    values |= _instance_profile_values(values.get("instance_profile"))
-    resource = Arn.parse(values.get("resource_arn", ""))
-    if "slr_service" not in values and resource is not None and resource.is_service_linked_role:
-        if resource.linked_service:
-            values["slr_service"] = resource.linked_service
-    elif "role_name" in values:
-        values["role"] = values["role_name"]
-    if (role is not None and role.is_service_linked_role) or values.get("role", "").startswith(_SLR_NAME):
-        values["service_linked_role"] = values["role"]
-    sso = _SSO_ROLE.match(values.get("role", ""))
-    if sso:
-        values["permission_set"] = sso.group(1)
+    values |= _role_values(values, lang) | _instance_profile_values(values.get("instance_profile"))
     caller = Arn.parse(values.get("caller_arn", ""))
     if caller is not None:
         values |= _arn_values("caller", caller)
@@ -131,6 +111,35 @@ def template_values(
     if values.get("operation") in passed_to_service:
         values["passed_to_service"] = passed_to_service[values["operation"]]
     return values | deny_values(found)
+
+
+def _role_values(found: Mapping[str, str], lang: Lang) -> dict[str, str]:
+    """The role the error is about: its name (from its ARN, else the name the error gives), path,
+    partition and account; the service of a service-linked role; the permission set of an IAM
+    Identity Center role. `not_a_role` where the role's ARN names another IAM or STS resource."""
+    values: dict[str, str] = {}
+    role = Arn.parse(found.get("role_arn", ""))
+    if role is not None and role.service in ("iam", "sts") and role.resource_type in _NOT_ROLES:
+        values["not_a_role"] = _NOT_ROLES[role.resource_type][lang]
+        role = None
+    if role is not None:
+        values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
+    elif "role_name" in found:
+        values["role"] = found["role_name"]
+    if role is not None and role.linked_service:
+        values["slr_service"] = role.linked_service
+    else:
+        # A service-linked role refused as the resource (creating it, say) names its service.
+        resource = Arn.parse(found.get("resource_arn", ""))
+        if resource is not None and resource.is_service_linked_role and resource.linked_service:
+            values["slr_service"] = resource.linked_service
+    name = values.get("role", "")
+    if (role is not None and role.is_service_linked_role) or name.startswith(_SLR_NAME):
+        values["service_linked_role"] = name
+    sso = _SSO_ROLE.match(name)
+    if sso:
+        values["permission_set"] = sso.group(1)
+    return values
 
 
 # The values derived from the denial alone (what the layer causes require).

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 from bot.advice import Advice, advise, fill
-from bot.diagnosis import diagnose
+from bot.diagnosis import Diagnosis, diagnose
 from bot.knowledge import KnowledgeBase
 from bot.render import as_json, blocks
 from bot.responder import button_value, from_button
@@ -52,6 +53,21 @@ def test_service_linked_role_gets_the_deletion_flow_not_the_permission_set(kb: K
     advice = _advice(PROTECTED.format("AWSServiceRoleForAmazonGuardDuty"), kb)
     assert "delete-service-linked-role --role-name AWSServiceRoleForAmazonGuardDuty" in _commands(advice)
     assert "sso-admin" not in _commands(advice)
+
+
+def test_the_role_is_named_by_its_arn_where_the_paste_also_gives_a_name(kb: KnowledgeBase) -> None:
+    both = Diagnosis(
+        kb.cause("assume-role-denied"),
+        0.97,
+        {"role_arn": "arn:aws:iam::111122223333:role/ci/deploy", "role_name": "deploy-old"},
+        0,
+        1,
+    )
+    commands = _commands(advise(both, "en", kb.shared.passed_to_service))
+    assert "get-role --role-name deploy " in commands
+    assert "deploy-old" not in commands
+    named = replace(both, entities={"role_name": "deploy-old"})
+    assert "get-role --role-name deploy-old " in _commands(advise(named, "en", kb.shared.passed_to_service))
 
 
 def test_a_condition_holds_where_each_value_matches_and_a_negated_one_where_it_does_not() -> None:
