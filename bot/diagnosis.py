@@ -200,6 +200,7 @@ class _Reading:
         self._seen: dict[_Same, dict[tuple[bytes, bytes], _Read]] = {}
         self._unkeyed: dict[_Same, tuple[Hit, _Read]] = {}
         self._excluded: dict[str, bool] = {}
+        self._reach: dict[tuple[str, ...], tuple[int, int]] = {}  # by context rules read
 
     def _entities(self, hit: Hit, context: tuple[str, ...]) -> _Read:
         captures: dict[str, str] = {}
@@ -224,18 +225,21 @@ class _Reading:
         else:
             first = self._unkeyed.pop(same, None)
             if first is not None:
-                arounds[self._around(first[0])] = first[1]
-            around = self._around(hit)
+                arounds[self._around(first[0], context)] = first[1]
+            around = self._around(hit, context)
             read = arounds.get(around)
             if read is None:
                 read = arounds[around] = self._entities(hit, context)
         self._at[place] = read
         return read
 
-    def _around(self, hit: Hit) -> tuple[bytes, bytes]:
-        """The bytes before and after a match, as far as any context rule looks."""
-        reach = self.matcher.reach
-        return self.data[max(0, hit.start - reach) : hit.start], self.data[hit.end : hit.end + reach]
+    def _around(self, hit: Hit, context: tuple[str, ...]) -> tuple[bytes, bytes]:
+        """The bytes before and after a match that reading it with the context rules sees."""
+        reach = self._reach.get(context)
+        if reach is None:
+            reach = self._reach[context] = self.matcher.reach(context, self.nearby)
+        before, after = reach
+        return self.data[max(0, hit.start - before) : hit.start], self.data[hit.end : hit.end + after]
 
     def _ruled_out(self, cause: Cause) -> bool:
         """True when the text holds one of the cause's exclusions (looked for once per cause)."""

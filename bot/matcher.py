@@ -395,8 +395,6 @@ class Matcher:
         # A first look at a UTF-8 text, in one set scan: which expressions may occur in it (for
         # `scan`), and which signs (by index) do. (The prefilter's own: every message takes it.)
         self.look: Callable[[bytes], tuple[list[int], tuple[int, ...]]] = self._prefilter.look
-        # How far from a match any context rule looks.
-        self.reach = max((rule.window for rule in kb.shared.context.values()), default=0)
 
     @property
     def patterns(self) -> list[tuple[Any, tuple[Use, ...]]]:
@@ -445,6 +443,17 @@ class Matcher:
                     for uses in compiled.uses:
                         found.append(Hit(uses, start, end, read, index))
         return found
+
+    def reach(self, rule_names: Iterable[str], nearby: frozenset[int]) -> tuple[int, int]:
+        """How many bytes before and after a match reading it sees: the windows of the named rules
+        whose expressions may occur (`nearby`), and the byte past each edge that the edges of a match
+        (the rule's, or the match's own) see."""
+        before = after = 0
+        for rule in (self._context[name] for name in rule_names):
+            if not rule.numbers.isdisjoint(nearby):
+                before = max(before, rule.window if rule.look != "after" else 0)
+                after = max(after, rule.window if rule.look != "before" else 0)
+        return before + 1, after + 1
 
     def context(
         self, rule_name: str, data: bytes, start: int, end: int, nearby: frozenset[int]
