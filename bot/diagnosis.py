@@ -301,8 +301,12 @@ def _select(reading: _Reading, asked: bool) -> list[Diagnosis]:
     if len(kept) < 2:
         return kept
     unique: dict[tuple[str, str], Diagnosis] = {}
+    shown: dict[int, str] = {}  # each entities dict as compared (repeats read once share one)
     for d in sorted(kept, key=lambda d: (d.cause.rank, d.start)):
-        key = (d.cause.id, repr(sorted(d.entities.items())))
+        same = shown.get(id(d.entities))
+        if same is None:
+            same = shown[id(d.entities)] = repr(sorted(d.entities.items()))
+        key = (d.cause.id, same)
         first = unique.setdefault(key, d)
         if first is not d and not d.hidden.keys() <= first.hidden.keys():
             # A repeat in another shape (a retried MFA code refused in another way): the steps of
