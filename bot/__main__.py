@@ -47,8 +47,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     from bot.config import Settings, SettingsError
-    from bot.inspect.access import Access
-    from bot.inspect.check import BadRequest, CheckRequest, Inspector, Unreachable
+    from bot.inspect.access import Access, Unreachable
+    from bot.inspect.check import BadRequest, CheckRequest, Inspector
     from bot.render import report as report_text
     from bot.store import MemoryStore
 

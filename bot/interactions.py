@@ -10,7 +10,8 @@ from typing import Any
 
 from bot import language
 from bot.diagnosis import diagnose
-from bot.inspect.check import BadRequest, CheckRequest, Inspector, Unreachable
+from bot.inspect.access import Unreachable
+from bot.inspect.check import BadRequest, CheckRequest, Inspector
 from bot.knowledge import KnowledgeBase, Lang
 from bot.metrics import Metrics
 from bot.render import blocks

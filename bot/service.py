@@ -155,7 +155,7 @@ def _parseable(body: str, content_type: str) -> bool:
         if "payload" in form:
             return isinstance(json.loads(form["payload"][0]), dict)
         return bool(form)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python reads
         return False
 
 

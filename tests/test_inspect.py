@@ -346,6 +346,92 @@ def test_check_command_exit_statuses(aws: str) -> None:
     assert result.returncode == 1 and "no report" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "role, caller, duration",
+    [
+        (f"arn:aws:iam::{TARGET}:role/", None, None),  # no name
+        (f"arn:aws:iam::{TARGET}:role/x>.bashrc", None, None),  # no role can be named so
+        (f"arn:aws:iam::{TARGET}:role/App", f"arn:aws:iam::{CALLER}:user/", None),
+        (f"arn:aws:iam::{TARGET}:role/App", f"arn:aws:iam::{CALLER}:user/x/../", None),
+        (f"arn:aws:iam::{TARGET}:role/App", f"arn:aws:s3:::{CALLER}", None),  # no principal
+        (f"arn:aws:iam::{TARGET}:role/App", None, 0),
+        (f"arn:aws:iam::{TARGET}:role/App", None, 899),
+    ],
+)
+def test_a_check_aws_cannot_make_is_a_usage_error_before_any_call(
+    aws: str, role: str, caller: str | None, duration: int | None
+) -> None:
+    admin(aws, TARGET).create_role(
+        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
+    )
+    env = {
+        "AWS_ENDPOINT_URL": aws,
+        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "IAMROLE_ALLOWED_ACCOUNTS": f"{TARGET},{CALLER}",
+    }
+    args = [
+        *(["--caller", caller] if caller else []),
+        *(["--duration", str(duration)] if duration is not None else []),
+    ]
+    result = run_cli("check", role, *args, env=env)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stderr.startswith("iamrole-bot check: ")
+
+
+class _NotAws:
+    """A loopback server that answers every request as a proxy or a captive portal would."""
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        import http.server
+        import threading
+
+        answer = (status, body, content_type)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(answer[0])
+                self.send_header("Content-Type", answer[2])
+                self.send_header("Content-Length", str(len(answer[1])))
+                self.end_headers()
+                self.wfile.write(answer[1])
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.mark.parametrize(
+    "status, body, content_type",
+    [
+        (200, b"<html><body>Sign in to the network</body></html>", "text/html"),
+        (403, b"<html><body>Access denied by proxy</body></html>", "text/html"),
+        (500, b"upstream failed", "text/plain"),
+    ],
+)
+def test_an_answer_that_is_not_aws_s_is_no_report_not_a_crash(
+    status: int, body: bytes, content_type: str
+) -> None:
+    proxy = _NotAws(status, body, content_type)
+    env = {
+        "AWS_ENDPOINT_URL": proxy.url,
+        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "IAMROLE_ALLOWED_ACCOUNTS": TARGET,
+    }
+    try:
+        result = run_cli("check", f"arn:aws:iam::{TARGET}:role/App", env=env)
+    finally:
+        proxy.server.shutdown()
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("iamrole-bot check: no report could be made")
+
+
 async def _slack_bot(
     aws: str, fake: Any, session: Any, monkeypatch: pytest.MonkeyPatch, **settings: Any
 ) -> Any:

@@ -236,6 +236,9 @@ async def test_malformed_requests_get_a_4xx_and_never_a_5xx(bot: Bot, fake: Fake
         ("", "application/json"),
         (json.dumps({"type": "something_new"}), "application/json"),
         (json.dumps({"type": "event_callback", "event": {"type": "message"}}), "application/json"),
+        # Nested deeper than Python's JSON reader goes, as a body and as a form's payload.
+        ("[" * 5000 + "]" * 5000, "application/json"),
+        ("payload=" + "%5B" * 5000 + "%5D" * 5000, "application/x-www-form-urlencoded"),
     ]
     for body, content_type in cases:
         response = await bot.post(body, content_type)

@@ -2,26 +2,29 @@
 
 Only accounts in IAMROLE_ALLOWED_ACCOUNTS are entered. Credentials are cached until shortly before
 they expire. Every session is guarded (read-only) and every client has standard retries with
-backoff and timeouts.
+backoff and timeouts, short enough that a check given no answer says so within about 20 seconds.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from bot.inspect import guard
 
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4},
-    connect_timeout=3,
-    read_timeout=8,
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=2,
+    read_timeout=5,
     region_name="us-east-1",
 )
 SESSION_SECONDS = 900
@@ -30,6 +33,43 @@ REFRESH_MARGIN = 120
 
 class AccountNotAllowed(Exception):
     """The account is not in IAMROLE_ALLOWED_ACCOUNTS: no AWS call is made for it."""
+
+
+class Unreachable(Exception):
+    """AWS gave no answer the bot can read (no connection, no reply in time, or an answer that is
+    not AWS's, such as a proxy's page), or the hub has no credentials: no report can be made."""
+
+
+def error_code(exc: ClientError) -> str:
+    """The error code AWS named ('' when the answer named none)."""
+    return str(exc.response.get("Error", {}).get("Code") or "")
+
+
+def _raised_in_botocore(exc: BaseException) -> bool:
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and str(frame.tb_frame.f_globals.get("__name__", "")).startswith("botocore.")
+
+
+@contextmanager
+def answered() -> Iterator[None]:
+    """Around calls to AWS: an error AWS named stays a ClientError; anything else that stops the
+    calls (no connection, a timeout, a body botocore cannot read as AWS's) is Unreachable."""
+    try:
+        yield
+    except ClientError as exc:
+        if not error_code(exc):
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            raise Unreachable(f"the answer (HTTP {status}) is not AWS's") from exc
+        raise
+    except (BotoCoreError, ResponseParserError) as exc:
+        raise Unreachable(str(exc)) from exc
+    except KeyError as exc:
+        # botocore's parsers look up the result they expect in any well-formed XML they are given.
+        if not _raised_in_botocore(exc):
+            raise
+        raise Unreachable("the answer is not AWS's") from exc
 
 
 @dataclass(frozen=True)

@@ -9,33 +9,32 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from bot.arn import Arn
 from bot.diagnosis import Diagnosis
 from bot.iam.policy import PolicyDocument
 from bot.iam.trust import Caller, TrustVerdict, assume_role_verdict
 from bot.inspect import findings as found
-from bot.inspect.access import Access, AccountNotAllowed
+from bot.inspect.access import Access, AccountNotAllowed, Unreachable, answered, error_code
 from bot.inspect.snapshot import PrincipalPolicies, Reader, RoleSnapshot
 from bot.store import Store
 
 audit = logging.getLogger("bot.audit")
 SNAPSHOT_TTL = 300
+SHORTEST_SESSION = 900  # the least DurationSeconds AssumeRole takes
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "InvalidClientTokenId"}
 
 
 class BadRequest(ValueError):
     """The request is not a check the bot can make (e.g. not a role ARN)."""
-
-
-class Unreachable(Exception):
-    """AWS could not be reached, or the hub has no credentials: no report can be made."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,36 @@ class CheckRequest:
     fresh: bool = False
 
 
+# What IAM allows in the name of a role, user or session (1 to 64 of these characters).
+_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_PRINCIPAL_TYPES = {"iam": ("user", "role"), "sts": ("assumed-role", "federated-user")}
+
+
 def parse_role_arn(text: str) -> Arn:
     arn = Arn.parse(text.strip())
-    if arn is None or arn.service != "iam" or arn.resource_type != "role" or not arn.account_id:
+    if (
+        arn is None
+        or arn.service != "iam"
+        or arn.resource_type != "role"
+        or not arn.account_id
+        or not _NAME.fullmatch(arn.name)
+    ):
         raise BadRequest(f"{text.strip()!r} is not a role ARN (arn:aws:iam::123456789012:role/NAME)")
+    return arn
+
+
+def parse_caller_arn(text: str) -> Arn:
+    arn = Arn.parse(text.strip())
+    if (
+        arn is None
+        or arn.resource_type not in _PRINCIPAL_TYPES.get(arn.service, ())
+        or not arn.account_id
+        or not _NAME.fullmatch(arn.name)
+    ):
+        raise BadRequest(
+            f"{text.strip()!r} is not the ARN of a user, role or role session "
+            "(arn:aws:iam::123456789012:user/NAME, arn:aws:sts::123456789012:assumed-role/ROLE/SESSION)"
+        )
     return arn
 
 
@@ -104,9 +129,11 @@ class Inspector:
     ) -> dict[str, Any]:
         """The report of the `check --json` contract; raises BadRequest or Unreachable."""
         arn = parse_role_arn(request.role_arn)
-        caller = Arn.parse(request.caller_arn) if request.caller_arn else None
-        if request.caller_arn and caller is None:
-            raise BadRequest(f"{request.caller_arn!r} is not an ARN")
+        caller = parse_caller_arn(request.caller_arn) if request.caller_arn else None
+        if request.duration is not None and request.duration < SHORTEST_SESSION:
+            raise BadRequest(
+                f"a role session lasts at least {SHORTEST_SESSION} s; {request.duration} s cannot be asked for"
+            )
         async with self._slots:
             report = await self._check(arn, caller, request)
         audit.info(
@@ -130,14 +157,13 @@ class Inspector:
         if caller is not None:
             report["caller"] = {"arn": str(caller)}
         try:
-            role = await self._role(arn, request.fresh)
+            with answered():
+                role = await self._role(arn, request.fresh)
         except AccountNotAllowed:
             return self._stopped(report, self._not_allowed(arn.account), "the role's account is not allowed")
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in _DENIED:
+            if error_code(exc) in _DENIED:
                 return self._stopped(report, self._denied(arn, exc), "the read-only role was refused")
-            raise Unreachable(str(exc)) from exc
-        except BotoCoreError as exc:
             raise Unreachable(str(exc)) from exc
         if role is None:
             role_json["exists"] = False
@@ -146,7 +172,8 @@ class Inspector:
                 "error",
                 f"No role named {arn.name} (in any letter case) exists in account {arn.account}.",
                 [
-                    f"aws iam list-roles --query 'Roles[].RoleName' --output text | tr '\\t' '\\n' | grep -ix {arn.name}"
+                    "aws iam list-roles --query 'Roles[].RoleName' --output text | tr '\\t' '\\n' "
+                    f"| grep -ix {shlex.quote(arn.name)}"
                 ],
             )
             return self._stopped(report, missing, "the role does not exist")
@@ -178,9 +205,10 @@ class Inspector:
         if caller is None or not self.configured_for(caller.account_id):
             return None
         try:
-            return await asyncio.to_thread(self._read_caller, caller)
-        except (ClientError, AccountNotAllowed) as exc:
-            missing = isinstance(exc, ClientError) and exc.response["Error"]["Code"] == "NoSuchEntity"
+            with answered():
+                return await asyncio.to_thread(self._read_caller, caller)
+        except (ClientError, AccountNotAllowed, Unreachable) as exc:
+            missing = isinstance(exc, ClientError) and error_code(exc) == "NoSuchEntity"
             finding = (
                 found.Finding(
                     "caller-not-found",
@@ -258,7 +286,7 @@ class Inspector:
         return found.Finding(
             "inspection-denied",
             "error",
-            f"Reading account {arn.account} was refused ({exc.response['Error']['Code']}). Check that "
+            f"Reading account {arn.account} was refused ({error_code(exc)}). Check that "
             f"{self.access.role_arn(arn.account, arn.partition)} exists, trusts the bot's hub role with the "
             "ExternalId, and allows the reads in bot/inspect/readonly_actions.txt.",
         )

@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from bot.arn import Arn
 from bot.diagnosis import Diagnosis
-from bot.inspect.access import Access
+from bot.inspect.access import Access, Unreachable, answered
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,11 @@ class Decoder:
             return None
         if not blob and isinstance(authorization_id, str) and account in self.access.allowed_accounts:
             try:
-                return await asyncio.to_thread(authorization_details, self.access, account, authorization_id)
-            except (ClientError, BotoCoreError) as exc:
+                with answered():
+                    return await asyncio.to_thread(
+                        authorization_details, self.access, account, authorization_id
+                    )
+            except (ClientError, Unreachable) as exc:
                 log.warning("authorization details in %s failed: %s", account, type(exc).__name__)
                 return None
         if not blob:
@@ -120,8 +123,9 @@ class Decoder:
                 'aws sts decode-authorization-message --encoded-message "$ENCODED" --query DecodedMessage --output text'
             )
         try:
-            decoded = await asyncio.to_thread(decode, self.access, account, blob)
-        except (ClientError, BotoCoreError) as exc:
+            with answered():
+                decoded = await asyncio.to_thread(decode, self.access, account, blob)
+        except (ClientError, Unreachable) as exc:
             log.warning("decoding in %s failed: %s", account, type(exc).__name__)
             return None
         return decoded.summary()

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from bot.arn import Arn
+from bot.inspect.access import error_code
 
 
 def _document(raw: Any) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class Reader:
         try:
             return dict(self._call("get_role", RoleName=name)["Role"])
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "NoSuchEntity":
+            if error_code(exc) != "NoSuchEntity":
                 raise
         marker: str | None = None
         while True:
