@@ -100,25 +100,43 @@ def _emit_triage(triage: Triage, as_machine: bool, out: TextIO) -> None:
         out.write(terminal.render(triage, bundled()))
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _json_line(value: Any) -> str:
+    """One line of JSON: UTF-8 where it can be, escaped where a value holds what UTF-8 cannot
+    carry (a lone surrogate, which a line may escape)."""
+    line = json.dumps(value, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(value)
+    return line + "\n"
+
+
 def _jsonl(lang: Lang | None, asked: bool, source: TextIO, out: TextIO) -> int:
     for number, line in enumerate(source, 1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line, parse_constant=_not_json)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError('each line must be a JSON object with a string "text"')
-        except ValueError as exc:
-            out.write(json.dumps({"line": number, "error": str(exc)}) + "\n")
+        except (ValueError, RecursionError) as exc:
+            reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply to read"
+            out.write(_json_line({"line": number, "error": reason}))
             continue
         text = item.pop("text")
         triage = diagnose(text, asked=asked or item.get("asked") is True, lang=lang)
-        out.write(json.dumps(item | as_json.render(triage, bundled()), ensure_ascii=False) + "\n")
+        out.write(_json_line(item | as_json.render(triage, bundled())))
     return 0
 
 
 def _diagnose(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.jsonl:
+        if args.text or args.sample:
+            parser.error("diagnose --jsonl reads its pastes from standard input: give it no text or --sample")
         return _jsonl(args.lang, args.asked, _stdin(), sys.stdout)
     asked = args.asked
     if args.sample:
@@ -175,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"iamrole-bot: the knowledge base is broken:\n{exc}", file=sys.stderr)
         return 1 if args.command == "kb" else 2
+    except BrokenPipeError:
+        # The reader left (`| head`): nothing more is read, so nothing more is written, even at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

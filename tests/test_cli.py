@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 PASSROLE = (
     "An error occurred (AccessDenied) when calling the PutLifecycleHook operation: User: "
@@ -64,6 +66,7 @@ def test_bad_usage_exits_two() -> None:
     assert run_cli("diagnose", "--sample", "no-such-cause").returncode == 2
     assert run_cli("diagnose", "--json", "--jsonl").returncode == 2
     assert run_cli("diagnose", "--lang", "fr", "x").returncode == 2
+    assert run_cli("diagnose", "--jsonl", "x", stdin="").returncode == 2  # --jsonl reads stdin only
 
 
 def test_jsonl_keeps_going_past_bad_lines_and_never_echoes_text() -> None:
@@ -81,6 +84,37 @@ def test_jsonl_keeps_going_past_bad_lines_and_never_echoes_text() -> None:
     assert out[1]["line"] == 2 and "error" in out[1]
     assert out[2] == {"id": "c", "diagnoses": []}
     assert out[3]["line"] == 4
+
+
+def test_jsonl_answers_lines_json_cannot_carry_and_goes_on() -> None:
+    lines = [
+        "[" * 100_000 + "]" * 100_000,  # deeper than Python's JSON reader goes
+        '{"id": "\\ud800", "text": "hello"}',  # a lone surrogate, escaped: echoed back escaped
+        '{"n": NaN, "text": "hello"}',  # not JSON, though Python's reader takes it
+        json.dumps({"id": "d", "text": PASSROLE}),
+    ]
+    result = run_cli("diagnose", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0] == {"line": 1, "error": "nested too deeply to read"}
+    assert out[1] == {"id": "\ud800", "diagnoses": []}
+    assert out[2]["line"] == 3 and "NaN" in out[2]["error"]
+    assert out[3]["id"] == "d" and out[3]["diagnoses"][0]["cause"] == "passrole-denied"
+
+
+def test_jsonl_stops_quietly_when_its_reader_leaves() -> None:
+    lines = "".join(json.dumps({"text": PASSROLE}) + "\n" for _ in range(5000))
+    reader = subprocess.run(
+        f"{sys.executable} -m bot diagnose --jsonl | head -1",
+        shell=True,
+        input=lines.encode(),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert json.loads(reader.stdout)["diagnoses"][0]["cause"] == "passrole-denied"
+    assert reader.stderr == b""
 
 
 def test_binary_junk_on_stdin_gets_an_answer_not_a_crash() -> None:
