@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.diagnosis import Diagnosis
 from bot.knowledge import Cause, Lang
-from bot.values import applies, runnable, template_values
+from bot.values import applies, exact, runnable, template_values
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
 # A placeholder with the single spaces around it, which set a value apart from the words next to it.
@@ -121,7 +121,7 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
         run = first_filled(command.run, safe)
         if run is not None:
             commands.append(Command(fill(command.label(lang), values) or command.label(lang), run))
-    policy = first_filled(cause.policy, values, _json_string) if applies(cause.policy_when, seen) else None
+    policy = first_filled(cause.policy, exact(values), _json_string) if applies(cause.policy_when, seen) else None
     return Advice(
         cause=cause,
         lang=lang,

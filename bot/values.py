@@ -167,18 +167,38 @@ def _instance_profile_values(profile: str | None) -> dict[str, str]:
     return {"instance_profile_kind": arn.resource_type} | ({"instance_profile_name": name} if name else {})
 
 
+_MASK = re.compile(r"x{3,}|X{3,}|\*+")
+# Masks a policy would read as wildcards (runs of stars, a star for an account, a ?) or as a
+# variable (${...}), and masks' brackets. (A single star AWS itself names, `instance/*`, stays.)
+_NOT_IN_A_STATEMENT = re.compile(r"\*\*|::\*:|[?<>]|\$\{")
+
+
+def _masked(value: str) -> bool:
+    """A value the paste masked: all x's or stars, or an ARN whose account is masked or unset (that
+    of AWS managed policies, `aws`, is no mask)."""
+    if _MASK.fullmatch(value):
+        return True
+    arn = Arn.parse(value)
+    return arn is not None and bool(arn.account) and not arn.account_id and not arn.is_aws_managed
+
+
 def runnable(values: Mapping[str, str]) -> dict[str, str]:
     """Only the values that can go into a shell command as they are: no masks, no quoting."""
-    safe: dict[str, str] = {}
+    return {key: value for key, value in values.items() if _SAFE_VALUE.match(value) and not _masked(value)}
+
+
+def exact(values: Mapping[str, str]) -> dict[str, str]:
+    """The values that can go into a policy statement: no mask a policy reads as a wildcard or a
+    variable (a masked account, `***`, would grant every account). An ARN whose account is masked
+    keeps the rest, its account written ACCOUNT_ID as the statements' placeholders are."""
+    kept: dict[str, str] = {}
     for key, value in values.items():
-        if not _SAFE_VALUE.match(value) or re.fullmatch(r"x{3,}|X{3,}", value):
-            continue
         arn = Arn.parse(value)
-        # A masked account is no value to run; that of AWS managed policies is.
-        if arn is not None and arn.account and not arn.account_id and not arn.is_aws_managed:
-            continue
-        safe[key] = value
-    return safe
+        if arn is not None and arn.account and _masked(value):
+            value = str(arn._replace(account="ACCOUNT_ID"))
+        if not _MASK.fullmatch(value) and not _NOT_IN_A_STATEMENT.search(value):
+            kept[key] = value
+    return kept
 
 
 def applies(when: Mapping[str, str], values: Mapping[str, str]) -> bool:

@@ -160,12 +160,18 @@ def test_a_service_named_in_words_gets_its_own_principal_trusted(kb: KnowledgeBa
         ), text
 
 
-def test_masked_values_never_reach_a_command(kb: KnowledgeBase) -> None:
-    text = "User: arn:aws:sts::***:assumed-role/deployer/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::***:role/app-role"
-    advice = _advice(text, kb)
-    assert "***" not in _commands(advice)
-    assert "aws iam get-role --role-name app-role" in _commands(advice)
-    assert advice.policy is not None and "arn:aws:iam::***:role/app-role" in advice.policy
+def test_masked_values_never_reach_a_command_nor_become_a_wildcard_in_a_statement(kb: KnowledgeBase) -> None:
+    for mask in ("***", "<account-id>", "xxxxxxxxxxxx", "*"):
+        text = (
+            f"User: arn:aws:sts::{mask}:assumed-role/deployer/ci is not authorized to perform: iam:PassRole "
+            f"on resource: arn:aws:iam::{mask}:role/app-role"
+        )
+        advice = _advice(text, kb)
+        assert mask not in _commands(advice)
+        assert "aws iam get-role --role-name app-role" in _commands(advice)
+        # IAM reads a star in an ARN as any account: the statement keeps the role, not the mask.
+        assert advice.policy is not None and mask not in advice.policy, mask
+        assert '"Resource": "arn:aws:iam::ACCOUNT_ID:role/app-role"' in advice.policy, advice.policy
 
 
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
