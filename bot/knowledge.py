@@ -225,6 +225,8 @@ class Messages(_Strict):
     more: Text
     no_diagnosis: Text
     one_layer_only: Text
+    layer_owner: dict[str, Text]
+    explicit_overrides: Text
     secrets_seen: Text
     entity: dict[str, Text]
     deny_kind: dict[str, Text]

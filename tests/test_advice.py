@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.advice import Advice, advise, fill
 from bot.diagnosis import Diagnosis, diagnose
 from bot.knowledge import KnowledgeBase
-from bot.render import as_json, blocks
+from bot.render import as_json, blocks, terminal
 from bot.responder import button_value, from_button
 from bot.values import applies, runnable
 from tests.conftest import SESSION_NAME
@@ -172,6 +172,65 @@ def test_masked_values_never_reach_a_command_nor_become_a_wildcard_in_a_statemen
         # IAM reads a star in an ARN as any account: the statement keeps the role, not the mask.
         assert advice.policy is not None and mask not in advice.policy, mask
         assert '"Resource": "arn:aws:iam::ACCOUNT_ID:role/app-role"' in advice.policy, advice.policy
+
+
+DENIED = (
+    "User: arn:aws:sts::444455556666:assumed-role/partner-reader/s1 is not authorized to perform: "
+    "{action} on resource: {resource} {tail}"
+)
+
+
+def test_an_explicit_deny_gets_no_allow_to_add_and_an_implicit_one_does(kb: KnowledgeBase) -> None:
+    bucket = "arn:aws:s3:::acme-exports/q1.csv"
+    role = "arn:aws:iam::444455556666:role/app"
+    for action, resource, layer, cause in [
+        ("s3:GetObject", bucket, "a permissions boundary", "permissions-boundary-denied"),
+        ("s3:GetObject", bucket, "a session policy", "session-policy-denied"),
+        ("s3:GetObject", bucket, "a VPC endpoint policy", "vpc-endpoint-policy-denied"),
+        ("iam:PassRole", role, "a service control policy", "passrole-denied"),
+    ]:
+        for kind, tail, allowed in [
+            ("explicit", f"with an explicit deny in {layer}", False),
+            ("implicit", f"because no {layer.split(' ', 1)[1]} allows the {action} action", True),
+        ]:
+            advice = _advice(DENIED.format(action=action, resource=resource, tail=tail), kb)
+            assert advice.cause.id == cause and advice.entities["deny"]["kind"] == kind
+            assert (advice.policy is not None and '"Allow"' in advice.policy) is allowed, (cause, kind)
+    bare = _advice(DENIED.format(action="s3:GetObject", resource=bucket, tail="with an explicit deny"), kb)
+    assert bare.cause.id == "access-denied-unspecified" and bare.policy is None
+
+
+def test_a_layer_a_specific_error_names_is_said_with_who_owns_the_fix(kb: KnowledgeBase) -> None:
+    tail = "with an explicit deny in a service control policy"
+    advice = _advice(
+        DENIED.format(action="iam:PassRole", resource="arn:aws:iam::444455556666:role/app", tail=tail), kb
+    )
+    text = terminal.render(
+        diagnose(
+            DENIED.format(action="iam:PassRole", resource="arn:aws:iam::444455556666:role/app", tail=tail)
+        ),
+        kb,
+    )
+    assert advice.cause.id == "passrole-denied"
+    assert "organisation's administrators" in text and "An explicit Deny overrides every Allow" in text
+    assert not any("(statement below)" in step for step in advice.steps)
+
+
+def test_an_organisation_policys_exception_names_the_callers_role_exactly(kb: KnowledgeBase) -> None:
+    for tail, cause in [
+        ("with an explicit deny in a resource control policy", "rcp-denied"),
+        ("with an explicit deny in a service control policy", "scp-denied"),
+    ]:
+        advice = _advice(
+            DENIED.format(action="s3:GetObject", resource="arn:aws:s3:::acme-exports/q1.csv", tail=tail), kb
+        )
+        assert advice.cause.id == cause and advice.policy is not None
+        exempted = json.loads(advice.policy)["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+        # Any account could create a role whose name ends so: never a wildcard account or prefix.
+        assert exempted == [
+            "arn:aws:iam::444455556666:role/partner-reader",
+            "arn:aws:iam::444455556666:role/*/partner-reader",
+        ]
 
 
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:

@@ -25,6 +25,25 @@ def describe_deny(deny: Mapping[str, Any], messages: Messages, lang: Lang) -> st
     return text
 
 
+# The level of the causes that are one denying layer each (their own replies say who owns the fix).
+_LAYER_LEVEL = 2
+
+
+def deny_notes(advice: Advice, messages: Messages) -> list[str]:
+    """What a reply says of the denying layer AWS named, if it named one: who owns the fix and that
+    an explicit Deny overrides every Allow (unless the cause is that layer's own, whose reply says
+    so), and that AWS names only one layer."""
+    deny = advice.entities.get("deny")
+    if not isinstance(deny, Mapping):
+        return []
+    notes = []
+    if advice.cause.level != _LAYER_LEVEL:
+        notes.append(messages.layer_owner[deny["policy_type"]](advice.lang))
+        if deny["kind"] == "explicit":
+            notes.append(messages.explicit_overrides(advice.lang))
+    return [*notes, messages.one_layer_only(advice.lang)]
+
+
 class Fact(NamedTuple):
     """One row of what failed: a value read from the paste, or (`worded`) a sentence about one
     (the denying layer)."""

@@ -14,7 +14,7 @@ from typing import Any
 from bot.advice import Advice
 from bot.diagnosis import Triage
 from bot.knowledge import KnowledgeBase
-from bot.render import advices, facts, secrets_note
+from bot.render import advices, deny_notes, facts, secrets_note
 
 MAX_BLOCKS = 50
 # The other diagnoses a reply names after the primary one (by title); the rest are counted.
@@ -128,8 +128,7 @@ def _advice_blocks(advice: Advice, kb: KnowledgeBase, shape: _Shape) -> list[dic
         blocks.append(_context([f"*{m.policy(lang)}*"]))
         blocks.append(_preformatted(advice.policy))
     notes = [f"{m.confidence(lang)}: {advice.confidence:.0%} · `{advice.cause.id}`"]
-    if "deny" in advice.entities:
-        notes.append(escape(m.one_layer_only(lang)))
+    notes += [escape(note) for note in deny_notes(advice, m)]
     notes.append(
         " · ".join(f"<{url}|{m.references(lang)} {n}>" for n, url in enumerate(advice.references, 1))
     )

@@ -7,7 +7,7 @@ import textwrap
 from bot.advice import Advice
 from bot.diagnosis import Triage
 from bot.knowledge import KnowledgeBase
-from bot.render import advices, facts, secrets_note
+from bot.render import advices, deny_notes, facts, secrets_note
 
 _WIDTH = 100
 
@@ -38,8 +38,8 @@ def _advice(advice: Advice, kb: KnowledgeBase) -> list[str]:
     lines += _wrap(advice.summary, "  ")
     lines.append("")
     lines += _wrap(advice.explanation, "  ")
-    if "deny" in advice.entities:
-        lines += _wrap(m.one_layer_only(lang), "  ")
+    for note in deny_notes(advice, m):
+        lines += _wrap(note, "  ")
     lines += ["", f"{m.steps(lang)}:"]
     for number, step in enumerate(advice.steps, 1):
         wrapped = _wrap(step, "     ")
