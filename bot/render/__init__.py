@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from bot.advice import Advice, advise
 from bot.diagnosis import Triage
-from bot.knowledge import KnowledgeBase, Lang, Messages
+from bot.knowledge import Cause, KnowledgeBase, Lang, Messages
 
 
 def advices(triage: Triage, kb: KnowledgeBase, first: int | None = None) -> list[Advice]:
@@ -29,15 +29,21 @@ def describe_deny(deny: Mapping[str, Any], messages: Messages, lang: Lang) -> st
 _LAYER_LEVEL = 2
 
 
+def _speaks_of_layers(cause: Cause) -> bool:
+    """True when the cause's own steps say what to do in each layer (a layer's own cause, or one
+    with steps for the layers AWS names)."""
+    return cause.level == _LAYER_LEVEL or any("layer" in step.when for step in cause.steps)
+
+
 def deny_notes(advice: Advice, messages: Messages) -> list[str]:
     """What a reply says of the denying layer AWS named, if it named one: who owns the fix and that
-    an explicit Deny overrides every Allow (unless the cause is that layer's own, whose reply says
-    so), and that AWS names only one layer."""
+    an explicit Deny overrides every Allow (unless the cause's own steps speak of the layers), and
+    that AWS names only one layer."""
     deny = advice.entities.get("deny")
     if not isinstance(deny, Mapping):
         return []
     notes = []
-    if advice.cause.level != _LAYER_LEVEL:
+    if not _speaks_of_layers(advice.cause):
         notes.append(messages.layer_owner[deny["policy_type"]](advice.lang))
         if deny["kind"] == "explicit":
             notes.append(messages.explicit_overrides(advice.lang))
