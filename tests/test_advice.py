@@ -233,6 +233,20 @@ def test_an_organisation_policys_exception_names_the_callers_role_exactly(kb: Kn
         ]
 
 
+def test_the_tag_session_statement_trusts_the_caller_not_its_whole_account(kb: KnowledgeBase) -> None:
+    user = _advice(kb.cause("tag-session-denied").examples.match[0].text, kb)
+    assert user.policy is not None
+    assert json.loads(user.policy)["Principal"] == {"AWS": "arn:aws:iam::123456789012:user/github-ci"}
+    session = _advice(
+        "An error occurred (AccessDenied) when calling the AssumeRole operation: User: "
+        "arn:aws:sts::111122223333:assumed-role/ci-runner/build-7 is not authorized to perform: sts:TagSession "
+        "on resource: arn:aws:iam::444455556666:role/deploy",
+        kb,
+    )
+    assert session.cause.id == "tag-session-denied" and session.policy is not None
+    assert json.loads(session.policy)["Principal"] == {"AWS": "arn:aws:iam::111122223333:role/ci-runner"}
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
