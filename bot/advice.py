@@ -121,7 +121,10 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
         run = first_filled(command.run, safe)
         if run is not None:
             commands.append(Command(fill(command.label(lang), values) or command.label(lang), run))
-    policy = first_filled(cause.policy, exact(values), _json_string) if applies(cause.policy_when, seen) else None
+    # A statement is filled only with what a policy reads as written: a mask could be a wildcard.
+    policy = (
+        first_filled(cause.policy, exact(values), _json_string) if applies(cause.policy_when, seen) else None
+    )
     return Advice(
         cause=cause,
         lang=lang,
