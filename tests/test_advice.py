@@ -247,6 +247,27 @@ def test_the_tag_session_statement_trusts_the_caller_not_its_whole_account(kb: K
     assert json.loads(session.policy)["Principal"] == {"AWS": "arn:aws:iam::111122223333:role/ci-runner"}
 
 
+def test_root_credentials_and_a_trust_policy_denial_get_their_own_fix_not_the_callers_allow(
+    kb: KnowledgeBase,
+) -> None:
+    root = _advice(
+        "An error occurred (AccessDenied) when calling the AssumeRole operation: Roles may not be assumed by root accounts.",
+        kb,
+    )
+    assert root.cause.id == "assume-role-denied" and root.policy is None
+    assert len(root.steps) == 1 and "root user" in root.steps[0]
+    trust = _advice(
+        "User: arn:aws:sts::111122223333:assumed-role/ci/run-1 is not authorized to perform: sts:AssumeRole on "
+        "resource: arn:aws:iam::444455556666:role/cross-deploy because no role trust policy allows the "
+        "sts:AssumeRole action",
+        kb,
+    )
+    assert trust.cause.id == "assume-role-denied" and trust.entities["deny"]["policy_type"] == "trust"
+    assert trust.policy is None
+    assert not any("identity-based policy of" in step for step in trust.steps)
+    assert any("trust policy names the caller as Principal" in step for step in trust.steps)
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
