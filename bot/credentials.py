@@ -26,34 +26,44 @@ _ENCODED_MESSAGE = compile_regex(
     rb"(?:Encoded authorization failure message|EncodedMessage|encoded_message)[\"']?\s*[:=]?\s*[\"']?"
     rb"[A-Za-z0-9_+/=-]{20,}"
 )
+# The names a secret key and a session token go by: in code and configuration (secret_key,
+# aws_secret_access_key, SecretAccessKey, aws-secret-access-key), and in words (the CLI's
+# "AWS Secret Access Key", the console's "Secret access key").
+_SECRET_NAME = rb"(?i:secret[_\s-]?(?:access[_\s-]?)?key|aws[_-]?secret)"
+_TOKEN_NAME = rb"(?i:session[_\s-]?token|security[_-]token|x-amz-security-token)"
+# Between a name and its value: a quote, the CLI's prompt default ("[None]"), then `:`, `=`, `=>`
+# or an XML tag's end, or only white space (`aws configure set NAME VALUE`), then a quote.
+_ASSIGNED = rb"[\"']?(?:\s*\[[^\]\n]{0,40}\])?(?:\s*(?:=>|[:=>])\s*|\s+)[\"']?"
+# A key's and a token's characters; JSON may escape their slashes (\/).
+_KEY_CHARS = rb"(?:[A-Za-z0-9+]|\\?/)"
+_ACCESS_KEY = rb"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}"
+_TOKEN_CHARS = rb"(?:[A-Za-z0-9+=%]|\\?/)"
+# The base64 of the header every STS session token starts with (today's, and the older one).
+_TOKEN_START = rb"(?:IQoJb3JpZ2luX2|FwoGZXIvYXdzE)"
 # (kind, expression with the value as group 1, characters that must not follow the value)
 _DETECTORS: tuple[tuple[str, Any, bytes], ...] = (
-    (ACCESS_KEY_ID, compile_regex(rb"((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})"), _UPPER_DIGITS),
+    (ACCESS_KEY_ID, compile_regex(rb"(" + _ACCESS_KEY + rb")"), _UPPER_DIGITS),
+    (SECRET_ACCESS_KEY, compile_regex(_SECRET_NAME + _ASSIGNED + rb"(" + _KEY_CHARS + rb"{40})"), _BASE64),
+    # A secret key given right after its key id, unnamed: a credentials CSV, a constructor's arguments.
     (
         SECRET_ACCESS_KEY,
-        compile_regex(
-            rb"(?i:secret_?access_?key|aws_?secret(?:_?key)?|secretkey)[\"']?\s*[:=]\s*[\"']?"
-            rb"([A-Za-z0-9/+]{40})"
-        ),
+        compile_regex(_ACCESS_KEY + rb"[\"']?\s*[,;]\s*[\"']?(" + _KEY_CHARS + rb"{40})"),
         _BASE64,
     ),
-    (
-        SESSION_TOKEN,
-        compile_regex(
-            rb"(?i:session_?token|security_?token|x-amz-security-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=%]{40,})"
-        ),
-        b"",
-    ),
+    (SESSION_TOKEN, compile_regex(_TOKEN_NAME + _ASSIGNED + rb"(" + _TOKEN_CHARS + rb"{40,})"), b""),
+    # STS's session tokens open alike, whatever they are assigned to (Terraform's `token = "..."`).
+    (SESSION_TOKEN, compile_regex(rb"(" + _TOKEN_START + _TOKEN_CHARS + rb"{40,})"), b""),
 )
 # Every detector needs one of these: a text holding none of them holds no credential (most
 # messages, done in one scan; the first look of a paste looks for them too). The words of an
-# error ("The security token included in the request is expired") are not signs: only a name
-# assigned a value is. Like the first look's phrases, a sign reads backticks as white space:
-# tidying a paste (bot.paste.TIDYING) cannot make one appear.
+# error ("The security token included in the request is expired") are not signs. Like the first
+# look's phrases, a sign reads backticks as white space: tidying a paste (bot.paste.TIDYING) cannot
+# make one appear.
 SIGNS = (
-    r"(?i:secret_?access_?key|aws_?secret(?:_?key)?|secretkey|session_?token|security_?token"
-    r"|x-amz-security-token)[\"']?[\s`]*[:=]",
+    r"(?i:secret[_\s`-]?(?:access[_\s`-]?)?key|aws[_-]?secret|session[_\s`-]?token|security[_-]token"
+    r"|x-amz-security-token)",
     "A(?:KIA|SIA|BIA|CCA|3T)",
+    "IQoJb3JpZ2luX2|FwoGZXIvYXdzE",
 )
 _SIGN = compile_regex("|".join(SIGNS).encode())
 

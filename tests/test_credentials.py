@@ -45,6 +45,15 @@ def test_no_output_repeats_a_secret(kb: KnowledgeBase) -> None:
     assert "rotate" in blocks.render(triage, kb).text
 
 
+def test_a_secret_key_given_right_after_its_key_id_is_found() -> None:
+    for text in (
+        f"Access key ID,Secret access key\n{ACCESS_KEY},{SECRET}\n",  # the console's CSV
+        f'new BasicAWSCredentials("{ACCESS_KEY}", "{SECRET}")',
+    ):
+        redacted, kinds = redact(text)
+        assert kinds == ["aws-access-key-id", "aws-secret-access-key"] and SECRET not in redacted
+
+
 def test_forty_characters_alone_are_not_a_secret() -> None:
     assert redact(f"commit {SECRET} fixed the build")[1] == []
     assert redact("sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")[1] == []
@@ -61,6 +70,16 @@ def test_each_kind_is_found_on_its_own() -> None:
         (f"x-amz-security-token: {TOKEN}", "aws-session-token", TOKEN),
         (f"aws_secret_access_key = {SECRET}", "aws-secret-access-key", SECRET),
         (f"the key {ACCESS_KEY} leaked", "aws-access-key-id", ACCESS_KEY),
+        # The names in words and in other tools' spellings, and the ways they are given a value.
+        (f"AWS Secret Access Key [****************EKEY]: {SECRET}", "aws-secret-access-key", SECRET),
+        (f"$ aws configure set aws_secret_access_key {SECRET}", "aws-secret-access-key", SECRET),
+        (f"  aws-secret-access-key: {SECRET}", "aws-secret-access-key", SECRET),
+        (f"Secret access key: {SECRET}", "aws-secret-access-key", SECRET),
+        (f'  secret_key = "{SECRET}"', "aws-secret-access-key", SECRET),
+        (f"secretAccessKey => '{SECRET}'", "aws-secret-access-key", SECRET),
+        ('{"SecretAccessKey": "' + SECRET.replace("/", "\\/") + '"}', "aws-secret-access-key", "EXAMPLEKEY"),
+        (f"session-token: {TOKEN}", "aws-session-token", TOKEN),
+        (f'  token = "{TOKEN}"', "aws-session-token", TOKEN),  # an STS token's own opening
     ):
         text, kinds = redact(line)
         assert kinds == [kind] and value not in text
