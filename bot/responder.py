@@ -222,17 +222,18 @@ class Responder:
         text = await self._text(message)
         lang = await self._language(message, text)
         triage = diagnose(text, asked=asked, lang=lang)
+        claim = f"answered:{message.channel}:{message.ts}"
         if message.edited:
+            # Only what the edit added: errors not in the text before, credentials not in it before.
             before = diagnose(message.previous_text or "", asked=asked, lang=lang)
             known = {fingerprint(d) for d in before.diagnoses}
             fresh = [d for d in triage.diagnoses if fingerprint(d) not in known]
-            if not fresh:
+            secrets = [kind for kind in triage.secrets_seen if kind not in before.secrets_seen]
+            if not fresh and not secrets:
                 self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
                 return
-            triage = Triage(fresh, triage.lang, triage.secrets_seen, None)
-        claim = f"answered:{message.channel}:{message.ts}"
-        if message.edited and triage.primary is not None:
-            claim += f":{fingerprint(triage.primary)}"
+            triage = Triage(fresh, triage.lang, secrets, None)
+            claim += f":{fingerprint(fresh[0])}" if fresh else f":secrets:{','.join(secrets)}"
         if not await self.store.claim(claim, CLAIM_TTL):
             self.metrics.events.labels(kind="message", outcome="duplicate-message").inc()
             return
@@ -240,6 +241,8 @@ class Responder:
             note = secrets_note(triage, self.kb.messages)
             if note:
                 await self.chat.note(message.channel, message.user, note, message.thread_ts)
+        if message.edited and triage.primary is None:
+            return  # the edit added only credentials: the note is the answer
         await self._answer(message, triage, asked)
 
     async def _answer(self, message: ChatMessage, triage: Triage, asked: bool) -> None:
@@ -256,6 +259,10 @@ class Responder:
             return
         seen = f"thread:{message.channel}:{message.thread_root}:{fingerprint(primary)}"
         if not await self.store.claim(seen, THREAD_MEMORY_TTL):
+            if message.edited:
+                # Answered already (Slack leaves out the text before some edits): nothing is new.
+                self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
+                return
             await self.chat.react(message.channel, message.ts, REPEAT_REACTION)
             self.metrics.events.labels(kind="message", outcome="repeat-in-thread").inc()
             return

@@ -184,6 +184,34 @@ async def test_an_edit_is_answered_only_when_it_adds_an_error(bot: Bot, fake: Fa
     assert post.params["thread_ts"] == original["ts"]
 
 
+async def test_an_edit_that_adds_a_credential_gets_the_note_and_one_without_the_old_text_no_reaction(
+    bot: Bot, fake: FakeSlack
+) -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    original = message_event(PASSROLE)
+    await bot.event(original)
+    await fake.wait_for("chat.postMessage")
+
+    def changed(text: str, **previous: Any) -> dict[str, Any]:
+        return {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": original["channel"],
+            "ts": "1700000099.000002",
+            "message": {**original, "text": text, "edited": {"user": "U0ALICE", "ts": "1700000100.0"}},
+            **previous,
+        }
+
+    # Slack leaves out previous_message in some edits: the error was answered already.
+    await bot.event(changed(PASSROLE + " "))
+    await bot.event(changed(f"{PASSROLE}\naws_secret_access_key = {secret}", previous_message=original))
+    [note] = await fake.wait_for("chat.postEphemeral")
+    await fake.quiet(0.3)
+    assert note.params["user"] == "U0ALICE" and "rotate" in note.params["text"]
+    assert len(fake.posts()) == 1 and not fake.called("reactions.add"), fake.dump()
+    assert all(secret not in json.dumps(call.params) for call in fake.calls)
+
+
 async def test_slash_commands_are_acked_at_once_and_answered_privately(bot: Bot, fake: FakeSlack) -> None:
     status, seconds = await bot.command("explain " + PASSROLE)
     assert status == 200 and seconds < 3
