@@ -21,6 +21,8 @@ def _arn_values(prefix: str, arn: Arn) -> dict[str, str]:
     return values
 
 
+# The ARNs a paste's partition (aws, aws-cn, aws-us-gov) is read from, the first found.
+_PARTITION_FROM = ("role_arn", "caller_arn", "resource_arn", "policy_arn")
 # Values derived from the entities, and the entities each is derived from (for the KB lint).
 DERIVED_FROM: dict[str, frozenset[str]] = {
     "role": frozenset({"role_arn", "role_name"}),
@@ -45,6 +47,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "permission_set": frozenset({"role_arn", "role_name"}),
     "slr_service": frozenset({"role_arn", "resource_arn"}),
     "service_linked_role": frozenset({"role_arn", "role_name"}),
+    "partition": frozenset(_PARTITION_FROM),
 }
 # What an ARN's account part holds when a variable was never set or never substituted
 # ("arn:aws:iam::None:policy/x", "<nil>", "${AWS::AccountId}" in a plain string, "$ACCOUNT_ID").
@@ -110,6 +113,10 @@ def template_values(
         values["service_principal"] = principal
     if values.get("operation") in passed_to_service:
         values["passed_to_service"] = passed_to_service[values["operation"]]
+    arns = (Arn.parse(values.get(source, "")) for source in _PARTITION_FROM)
+    partition = next((arn.partition for arn in arns if arn is not None), None)
+    if partition is not None:
+        values["partition"] = partition
     return values | deny_values(found)
 
 

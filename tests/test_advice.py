@@ -268,6 +268,18 @@ def test_root_credentials_and_a_trust_policy_denial_get_their_own_fix_not_the_ca
     assert any("trust policy names the caller as Principal" in step for step in trust.steps)
 
 
+def test_a_china_or_govcloud_paste_gets_arns_in_its_own_partition(kb: KnowledgeBase) -> None:
+    for partition in ("aws-cn", "aws-us-gov"):
+        text = (
+            kb.cause("assume-role-web-identity-denied")
+            .examples.match[0]
+            .text.replace("arn:aws:", f"arn:{partition}:")
+        )
+        advice = _advice(text, kb)
+        assert advice.cause.id == "assume-role-web-identity-denied" and advice.policy is not None
+        assert f"arn:{partition}:iam::" in advice.policy and "arn:aws:" not in advice.policy
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
