@@ -280,6 +280,18 @@ def test_a_china_or_govcloud_paste_gets_arns_in_its_own_partition(kb: KnowledgeB
         assert f"arn:{partition}:iam::" in advice.policy and "arn:aws:" not in advice.policy
 
 
+def test_a_quoted_resource_is_read_to_its_closing_quote_and_kept_out_of_commands(kb: KnowledgeBase) -> None:
+    key = "arn:aws:s3:::analytics-raw/exports/Q1 2024 (final).csv"
+    advice = _advice(
+        "User: arn:aws:sts::123456789012:assumed-role/DataReader/etl-42 is not authorized to perform: "
+        f's3:GetObject on resource: "{key}" because no session policy allows the s3:GetObject action',
+        kb,
+    )
+    assert advice.entities["resource_arn"] == key
+    assert advice.policy is not None and json.loads(advice.policy)["Resource"] == key
+    assert "Q1 2024" not in _commands(advice)  # not safe to run as pasted; the commands look it up
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
