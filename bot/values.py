@@ -48,6 +48,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "slr_service": frozenset({"role_arn", "resource_arn"}),
     "service_linked_role": frozenset({"role_arn", "role_name"}),
     "partition": frozenset(_PARTITION_FROM),
+    "resource_account": frozenset({"resource_arn"}),
 }
 # What an ARN's account part holds when a variable was never set or never substituted
 # ("arn:aws:iam::None:policy/x", "<nil>", "${AWS::AccountId}" in a plain string, "$ACCOUNT_ID").
@@ -113,6 +114,10 @@ def template_values(
         values["service_principal"] = principal
     if values.get("operation") in passed_to_service:
         values["passed_to_service"] = passed_to_service[values["operation"]]
+    resource = Arn.parse(values.get("resource_arn", ""))
+    if resource is not None and resource.account_id:
+        # The resource's own account (account_id is the caller's where the ARN names none, as S3's).
+        values["resource_account"] = resource.account_id
     arns = (Arn.parse(values.get(source, "")) for source in _PARTITION_FROM)
     partition = next((arn.partition for arn in arns if arn is not None), None)
     if partition is not None:

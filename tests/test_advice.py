@@ -292,6 +292,17 @@ def test_a_quoted_resource_is_read_to_its_closing_quote_and_kept_out_of_commands
     assert "Q1 2024" not in _commands(advice)  # not safe to run as pasted; the commands look it up
 
 
+def test_an_rcp_reply_never_takes_the_callers_account_for_the_resources_owner(kb: KnowledgeBase) -> None:
+    tail = "with an explicit deny in a resource control policy"
+    s3 = _advice(
+        DENIED.format(action="s3:GetObject", resource="arn:aws:s3:::acme-exports/q1.csv", tail=tail), kb
+    )
+    assert s3.cause.id == "rcp-denied" and "444455556666" not in " ".join(s3.steps) + _commands(s3)
+    queue = "arn:aws:sqs:eu-west-1:777788889999:orders"
+    sqs = _advice(DENIED.format(action="sqs:SendMessage", resource=queue, tail=tail), kb)
+    assert "777788889999" in " ".join(sqs.steps) and "t=777788889999;" in _commands(sqs)
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
