@@ -39,7 +39,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "policy": frozenset({"policy_name", "policy_arn"}),
     "policy_scope": frozenset({"policy_arn"}),
     "version_lower": frozenset({"version_id"}),
-    "service_principal": frozenset({"service"}),
+    "service_principal": frozenset({"service", "role_arn", "resource_arn"}),
     "passed_to_service": frozenset({"operation"}),
     "layer_policy_arn": frozenset({"deny"}),
     "layer": frozenset({"deny"}),
@@ -112,6 +112,8 @@ def template_values(
         values["service_principal"] = _DOC_TYPO.sub(".amazonaws.com", values["service"])
     elif principal is not None:
         values["service_principal"] = principal
+    elif "slr_service" in values:
+        values["service_principal"] = values["slr_service"]  # the service a service-linked role is for
     if values.get("operation") in passed_to_service:
         values["passed_to_service"] = passed_to_service[values["operation"]]
     resource = Arn.parse(values.get("resource_arn", ""))

@@ -303,6 +303,16 @@ def test_an_rcp_reply_never_takes_the_callers_account_for_the_resources_owner(kb
     assert "777788889999" in " ".join(sqs.steps) and "t=777788889999;" in _commands(sqs)
 
 
+def test_a_refused_service_linked_role_names_its_service_and_limits_the_grant_to_it(
+    kb: KnowledgeBase,
+) -> None:
+    advice = _advice(kb.cause("service-linked-role-create-denied").examples.match[0].text, kb)
+    service = "elasticloadbalancing.amazonaws.com"
+    assert service in advice.title
+    assert advice.policy is not None
+    assert json.loads(advice.policy)["Condition"] == {"StringEquals": {"iam:AWSServiceName": service}}
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
