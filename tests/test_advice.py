@@ -313,6 +313,20 @@ def test_a_refused_service_linked_role_names_its_service_and_limits_the_grant_to
     assert json.loads(advice.policy)["Condition"] == {"StringEquals": {"iam:AWSServiceName": service}}
 
 
+def test_only_the_quota_that_can_be_raised_gets_the_request_to_raise_it(kb: KnowledgeBase) -> None:
+    error = "An error occurred (LimitExceeded) when calling the {} operation: Cannot exceed quota for {}: {}"
+    per_role = _advice(error.format("AttachRolePolicy", "PoliciesPerRole", 10), kb)
+    assert "request-service-quota-increase --service-code iam --quota-code L-0DA4ABF3" in _commands(per_role)
+    for operation, quota, limit in (
+        ("CreatePolicy", "PolicySize", 6144),
+        ("PutRolePolicy", "RolePolicySize", 10240),
+    ):
+        size = _advice(error.format(operation, quota, limit), kb)
+        assert size.cause.id == "policy-quota-exceeded" and "request-service-quota-increase" not in _commands(
+            size
+        )
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
