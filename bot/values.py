@@ -136,6 +136,8 @@ def _role_values(found: Mapping[str, str], lang: Lang) -> dict[str, str]:
     if role is not None and role.service in ("iam", "sts") and role.resource_type in _NOT_ROLES:
         values["not_a_role"] = _NOT_ROLES[role.resource_type][lang]
         role = None
+    if role is not None and ("/" not in role.resource or not role.name.strip()):
+        role = None  # no name after the type ("...:role", "...:role/"): no role to look up
     if role is not None:
         values |= {"role": role.name, "role_path": role.path} | _arn_values("role", role)
     elif "role_name" in found:

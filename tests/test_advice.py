@@ -70,6 +70,13 @@ def test_the_role_is_named_by_its_arn_where_the_paste_also_gives_a_name(kb: Know
     assert "get-role --role-name deploy-old " in _commands(advise(named, "en", kb.shared.passed_to_service))
 
 
+def test_a_role_arn_without_a_name_is_never_looked_up_by_its_type(kb: KnowledgeBase) -> None:
+    for role in ("arn:aws:iam::111122223333:role", "arn:aws:iam::111122223333:role/"):
+        text = f"User: arn:aws:iam::111122223333:user/x is not authorized to perform: sts:AssumeRole on resource: {role}"
+        commands = _commands(_advice(text, kb))
+        assert "--role-name role" not in commands and "--role-name  " not in commands
+
+
 def test_a_condition_holds_where_each_value_matches_and_a_negated_one_where_it_does_not() -> None:
     values = {"policy_scope": "Local", "role": "app"}
     assert applies({}, values)
