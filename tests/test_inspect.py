@@ -123,6 +123,23 @@ def make_caller_user(
     return f"arn:aws:iam::{CALLER}:user/{name}"
 
 
+def cli_env(endpoint: str, *allowed: str) -> dict[str, str]:
+    """What `iamrole-bot check` runs with: the hub's keys, an endpoint, the accounts it may read."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "IAMROLE_ALLOWED_ACCOUNTS": ",".join(allowed),
+    }
+
+
+def make_app_role(url: str) -> None:
+    admin(url, TARGET).create_role(
+        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
+    )
+
+
 async def test_wrong_case_role_name_is_found_and_named(aws: str) -> None:
     admin(aws, TARGET).create_role(
         RoleName="DeployRole", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
@@ -323,16 +340,8 @@ async def test_call_budget_cold_and_warm_and_credentials_cached(aws: str) -> Non
 
 
 def test_check_command_exit_statuses(aws: str) -> None:
-    admin(aws, TARGET).create_role(
-        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
-    )
-    env = {
-        "AWS_ENDPOINT_URL": aws,
-        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "IAMROLE_ALLOWED_ACCOUNTS": TARGET,
-    }
+    make_app_role(aws)
+    env = cli_env(aws, TARGET)
     result = run_cli("check", f"arn:aws:iam::{TARGET}:role/app", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["role"]["name"] == "App"
@@ -361,15 +370,8 @@ def test_check_command_exit_statuses(aws: str) -> None:
 def test_a_check_aws_cannot_make_is_a_usage_error_before_any_call(
     aws: str, role: str, caller: str | None, duration: int | None
 ) -> None:
-    admin(aws, TARGET).create_role(
-        RoleName="App", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{CALLER}:root"})
-    )
-    env = {
-        "AWS_ENDPOINT_URL": aws,
-        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "IAMROLE_ALLOWED_ACCOUNTS": f"{TARGET},{CALLER}",
-    }
+    make_app_role(aws)
+    env = cli_env(aws, TARGET, CALLER)
     args = [
         *(["--caller", caller] if caller else []),
         *(["--duration", str(duration)] if duration is not None else []),
@@ -417,14 +419,8 @@ def test_an_answer_that_is_not_aws_s_is_no_report_not_a_crash(
     status: int, body: bytes, content_type: str
 ) -> None:
     proxy = _NotAws(status, body, content_type)
-    env = {
-        "AWS_ENDPOINT_URL": proxy.url,
-        "AWS_ACCESS_KEY_ID": "AKIAHUBTESTKEY000001",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "IAMROLE_ALLOWED_ACCOUNTS": TARGET,
-    }
     try:
-        result = run_cli("check", f"arn:aws:iam::{TARGET}:role/App", env=env)
+        result = run_cli("check", f"arn:aws:iam::{TARGET}:role/App", env=cli_env(proxy.url, TARGET))
     finally:
         proxy.server.shutdown()
     assert result.returncode == 1, (result.stdout, result.stderr)
