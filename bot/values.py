@@ -49,6 +49,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "service_linked_role": frozenset({"role_arn", "role_name"}),
     "partition": frozenset(_PARTITION_FROM),
     "resource_account": frozenset({"resource_arn"}),
+    "trust_action": frozenset({"operation"}),
 }
 # What an ARN's account part holds when a variable was never set or never substituted
 # ("arn:aws:iam::None:policy/x", "<nil>", "${AWS::AccountId}" in a plain string, "$ACCOUNT_ID").
@@ -67,6 +68,8 @@ _NOT_ROLES: dict[str, dict[Lang, str]] = {
     "saml-provider": {"en": "a SAML provider", "ja": "SAML プロバイダー"},
     "server-certificate": {"en": "a server certificate", "ja": "サーバー証明書"},
 }
+# The calls that write a role's trust policy, whose statements grant sts:AssumeRole.
+_TRUST_CALLS = frozenset({"CreateRole", "UpdateAssumeRolePolicy"})
 # Every service-linked role's name starts so, whatever its path.
 _SLR_NAME = "AWSServiceRoleFor"
 # IAM Identity Center roles: AWSReservedSSO_<permission set>_<16 hex digits>.
@@ -116,6 +119,8 @@ def template_values(
         values["service_principal"] = values["slr_service"]  # the service a service-linked role is for
     if values.get("operation") in passed_to_service:
         values["passed_to_service"] = passed_to_service[values["operation"]]
+    if values.get("operation") in _TRUST_CALLS:
+        values["trust_action"] = "sts:AssumeRole"
     resource = Arn.parse(values.get("resource_arn", ""))
     if resource is not None and resource.account_id:
         # The resource's own account (account_id is the caller's where the ARN names none, as S3's).

@@ -334,6 +334,22 @@ def test_only_the_quota_that_can_be_raised_gets_the_request_to_raise_it(kb: Know
         )
 
 
+def test_an_invalid_principal_in_a_trust_policy_gets_a_trust_statement_for_sts_assume_role(
+    kb: KnowledgeBase,
+) -> None:
+    advice = _advice(
+        "An error occurred (MalformedPolicyDocument) when calling the UpdateAssumeRolePolicy operation: "
+        'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/ci-deployer"',
+        kb,
+    )
+    assert advice.cause.id == "invalid-principal-in-policy" and advice.policy is not None
+    statement = json.loads(advice.policy)
+    assert statement["Action"] == "sts:AssumeRole"
+    assert (
+        statement["Condition"]["ArnLike"]["aws:PrincipalArn"] == "arn:aws:iam::123456789012:role/ci-deployer"
+    )
+
+
 def test_passrole_statement_names_the_receiving_service_only_when_known(kb: KnowledgeBase) -> None:
     known = _advice(kb.cause("passrole-denied").examples.match[0].text, kb)
     assert known.policy is not None and '"iam:PassedToService": "autoscaling.amazonaws.com"' in known.policy
