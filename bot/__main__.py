@@ -129,7 +129,11 @@ def _jsonl(lang: Lang | None, asked: bool, source: TextIO, out: TextIO) -> int:
             continue
         text = item.pop("text")
         triage = diagnose(text, asked=asked or item.get("asked") is True, lang=lang)
-        out.write(_json_line(item | as_json.render(triage, bundled())))
+        try:
+            answer = _json_line(item | as_json.render(triage, bundled()))
+        except RecursionError:  # read, but nested too deeply to be written back
+            answer = _json_line({"line": number, "error": "nested too deeply to write back"})
+        out.write(answer)
     return 0
 
 

@@ -189,6 +189,8 @@ def _instance_profile_values(profile: str | None) -> dict[str, str]:
 
 
 _MASK = re.compile(r"x{3,}|X{3,}|\*+")
+# An ARN whose account is a variable never substituted: arn:aws:iam::${AWS::AccountId}:role/x.
+_VARIABLE_ACCOUNT = re.compile(r"^(arn:[^:]+:[^:]+:[^:]*:)\$\{[^{}]*\}(?=:)")
 # Masks a policy would read as wildcards (runs of stars, a star for an account, a ?) or as a
 # variable (${...}), and masks' brackets. (A single star AWS itself names, `instance/*`, stays.)
 _NOT_IN_A_STATEMENT = re.compile(r"\*\*|::\*:|[?<>]|\$\{")
@@ -214,6 +216,9 @@ def exact(values: Mapping[str, str]) -> dict[str, str]:
     keeps the rest, its account written ACCOUNT_ID as the statements' placeholders are."""
     kept: dict[str, str] = {}
     for key, value in values.items():
+        value = _VARIABLE_ACCOUNT.sub(r"\1ACCOUNT_ID", value)  # its colons would split the ARN
+        if "${" in value:
+            continue  # a variable a policy would read as its own
         arn = Arn.parse(value)
         if arn is not None and arn.account and _masked(value):
             value = str(arn._replace(account="ACCOUNT_ID"))

@@ -168,7 +168,7 @@ def test_a_service_named_in_words_gets_its_own_principal_trusted(kb: KnowledgeBa
 
 
 def test_masked_values_never_reach_a_command_nor_become_a_wildcard_in_a_statement(kb: KnowledgeBase) -> None:
-    for mask in ("***", "<account-id>", "xxxxxxxxxxxx", "*"):
+    for mask in ("***", "<account-id>", "xxxxxxxxxxxx", "*", "${AWS::AccountId}"):
         text = (
             f"User: arn:aws:sts::{mask}:assumed-role/deployer/ci is not authorized to perform: iam:PassRole "
             f"on resource: arn:aws:iam::{mask}:role/app-role"
@@ -205,6 +205,14 @@ def test_an_explicit_deny_gets_no_allow_to_add_and_an_implicit_one_does(kb: Know
             assert (advice.policy is not None and '"Allow"' in advice.policy) is allowed, (cause, kind)
     bare = _advice(DENIED.format(action="s3:GetObject", resource=bucket, tail="with an explicit deny"), kb)
     assert bare.cause.id == "access-denied-unspecified" and bare.policy is None
+    for action, resource, cause in [
+        ("iam:PassRole", role, "passrole-denied"),
+        ("sts:AssumeRole", role, "assume-role-denied"),
+        ("sts:TagSession", role, "tag-session-denied"),
+    ]:
+        advice = _advice(DENIED.format(action=action, resource=resource, tail="with an explicit deny"), kb)
+        assert advice.cause.id == cause and advice.policy is None, cause
+        assert not any("statement below" in step for step in advice.steps), cause
 
 
 def test_a_layer_a_specific_error_names_is_said_with_who_owns_the_fix(kb: KnowledgeBase) -> None:
@@ -221,6 +229,9 @@ def test_a_layer_a_specific_error_names_is_said_with_who_owns_the_fix(kb: Knowle
     assert advice.cause.id == "passrole-denied"
     assert "organisation's administrators" in text and "An explicit Deny overrides every Allow" in text
     assert not any("(statement below)" in step for step in advice.steps)
+    assume = DENIED.format(action="sts:AssumeRole", resource="arn:aws:iam::444455556666:role/app", tail=tail)
+    text = terminal.render(diagnose(assume), kb)
+    assert "organisation's administrators" in text and "An explicit Deny overrides every Allow" in text
 
 
 def test_an_organisation_policys_exception_names_the_callers_role_exactly(kb: KnowledgeBase) -> None:
@@ -251,7 +262,12 @@ def test_the_tag_session_statement_trusts_the_caller_not_its_whole_account(kb: K
         kb,
     )
     assert session.cause.id == "tag-session-denied" and session.policy is not None
-    assert json.loads(session.policy)["Principal"] == {"AWS": "arn:aws:iam::111122223333:role/ci-runner"}
+    statement = json.loads(session.policy)
+    # The session's ARN does not show its role's path: the role is named with any path.
+    assert statement["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
+        "arn:aws:iam::111122223333:role/ci-runner",
+        "arn:aws:iam::111122223333:role/*/ci-runner",
+    ]
 
 
 def test_root_credentials_and_a_trust_policy_denial_get_their_own_fix_not_the_callers_allow(

@@ -91,6 +91,7 @@ def test_jsonl_answers_lines_json_cannot_carry_and_goes_on() -> None:
         "[" * 100_000 + "]" * 100_000,  # deeper than Python's JSON reader goes
         '{"id": "\\ud800", "text": "hello"}',  # a lone surrogate, escaped: echoed back escaped
         '{"n": NaN, "text": "hello"}',  # not JSON, though Python's reader takes it
+        '{"text": "hello", "meta": ' + "[" * 988 + "]" * 988 + "}",  # read, but too deep to write back
         json.dumps({"id": "d", "text": PASSROLE}),
     ]
     result = run_cli("diagnose", "--jsonl", stdin="\n".join(lines) + "\n")
@@ -99,7 +100,8 @@ def test_jsonl_answers_lines_json_cannot_carry_and_goes_on() -> None:
     assert out[0] == {"line": 1, "error": "nested too deeply to read"}
     assert out[1] == {"id": "\ud800", "diagnoses": []}
     assert out[2]["line"] == 3 and "NaN" in out[2]["error"]
-    assert out[3]["id"] == "d" and out[3]["diagnoses"][0]["cause"] == "passrole-denied"
+    assert out[3] == {"line": 4, "error": "nested too deeply to write back"}
+    assert out[4]["id"] == "d" and out[4]["diagnoses"][0]["cause"] == "passrole-denied"
 
 
 def test_jsonl_stops_quietly_when_its_reader_leaves() -> None:

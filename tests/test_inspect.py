@@ -413,6 +413,7 @@ class _NotAws:
         (200, b"<html><body>Sign in to the network</body></html>", "text/html"),
         (403, b"<html><body>Access denied by proxy</body></html>", "text/html"),
         (500, b"upstream failed", "text/plain"),
+        (200, b"<AssumeRoleResponse><AssumeRoleResult></AssumeRoleResult></AssumeRoleResponse>", "text/xml"),
     ],
 )
 def test_an_answer_that_is_not_aws_s_is_no_report_not_a_crash(

@@ -63,7 +63,9 @@ def answered() -> Iterator[None]:
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             raise Unreachable(f"the answer (HTTP {status}) is not AWS's") from exc
         raise
-    except (BotoCoreError, ResponseParserError) as exc:
+    except ResponseParserError as exc:  # its message would repeat the whole body
+        raise Unreachable("the answer could not be read as AWS's") from exc
+    except BotoCoreError as exc:
         raise Unreachable(str(exc)) from exc
     except KeyError as exc:
         # botocore's parsers look up the result they expect in any well-formed XML they are given.
@@ -128,7 +130,9 @@ class Access:
             }
             if self.external_id:
                 params["ExternalId"] = self.external_id
-            credentials = self.client(self.hub(), "sts").assume_role(**params)["Credentials"]
+            credentials: Any = self.client(self.hub(), "sts").assume_role(**params).get("Credentials")
+            if not isinstance(credentials, dict) or "SecretAccessKey" not in credentials:
+                raise Unreachable("the answer to AssumeRole holds no credentials: it is not AWS's")
             self.assumed += 1
             session = guard.install(
                 boto3.Session(
@@ -138,7 +142,7 @@ class Access:
                 ),
                 self.readonly_role,
             )
-            expiration = credentials.get("Expiration")
+            expiration: Any = credentials.get("Expiration")
             expires = (
                 expiration.timestamp()
                 if hasattr(expiration, "timestamp")

@@ -31,8 +31,10 @@ _LAYER_LEVEL = 2
 
 def _speaks_of_layers(cause: Cause) -> bool:
     """True when the cause's own steps say what to do in each layer (a layer's own cause, or one
-    with steps for the layers AWS names)."""
-    return cause.level == _LAYER_LEVEL or any("layer" in step.when for step in cause.steps)
+    with steps for the layers AWS names; a step left out for a layer speaks of none)."""
+    return cause.level == _LAYER_LEVEL or any(
+        not step.when.get("layer", "!").startswith("!") for step in cause.steps
+    )
 
 
 def deny_notes(advice: Advice, messages: Messages) -> list[str]:
