@@ -12,6 +12,8 @@ from typing import Any
 from bot.matcher import compile_regex
 
 _UPPER_DIGITS = (string.ascii_uppercase + string.digits).encode()
+# What a base64 key or token holds and a hex digest does not.
+_MIXED = compile_regex(rb"[A-Z/+]")
 _BASE64 = (string.ascii_letters + string.digits + "/+").encode()
 
 ACCESS_KEY_ID = "aws-access-key-id"
@@ -29,11 +31,11 @@ _ENCODED_MESSAGE = compile_regex(
 # The names a secret key and a session token go by: in code and configuration (secret_key,
 # aws_secret_access_key, SecretAccessKey, aws-secret-access-key), and in words (the CLI's
 # "AWS Secret Access Key", the console's "Secret access key").
-_SECRET_NAME = rb"(?i:secret[_\s-]?(?:access[_\s-]?)?key|aws[_-]?secret)"
-_TOKEN_NAME = rb"(?i:session[_\s-]?token|security[_-]token|x-amz-security-token)"
-# Between a name and its value: a quote, the CLI's prompt default ("[None]"), then `:`, `=`, `=>`
-# or an XML tag's end, or only white space (`aws configure set NAME VALUE`), then a quote.
-_ASSIGNED = rb"[\"']?(?:\s*\[[^\]\n]{0,40}\])?(?:\s*(?:=>|[:=>])\s*|\s+)[\"']?"
+_SECRET_NAME = rb"(?i:secret[_ -]?(?:access[_ -]?)?key|aws[_-]?secret)"
+_TOKEN_NAME = rb"(?i:session[_ -]?token|security[_-]token|x-amz-security-token)"
+# Between a name and its value: a quote, the CLI's prompt default ("[None]"), then `:`, `=` or `=>`,
+# or only spaces on the name's line (`aws configure set NAME VALUE`), then a quote.
+_ASSIGNED = rb"[\"']?(?:[ \t]*\[[^\]\n]{0,40}\])?(?:\s*(?:=>|[:=>])\s*|[ \t]+)[\"']?"
 # A key's and a token's characters; JSON may escape their slashes (\/).
 _KEY_CHARS = rb"(?:[A-Za-z0-9+]|\\?/)"
 _ACCESS_KEY = rb"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}"
@@ -60,7 +62,7 @@ _DETECTORS: tuple[tuple[str, Any, bytes], ...] = (
 # look's phrases, a sign reads backticks as white space: tidying a paste (bot.paste.TIDYING) cannot
 # make one appear.
 SIGNS = (
-    r"(?i:secret[_\s`-]?(?:access[_\s`-]?)?key|aws[_-]?secret|session[_\s`-]?token|security[_-]token"
+    r"(?i:secret[_\s`-]*(?:access[_\s`-]*)?key|aws[_-]?secret|session[_\s`-]*token|security[_-]token"
     r"|x-amz-security-token)",
     "A(?:KIA|SIA|BIA|CCA|3T)",
     "IQoJb3JpZ2luX2|FwoGZXIvYXdzE",
@@ -93,6 +95,8 @@ def redact_data(data: bytes) -> tuple[bytes, list[str]]:
                 continue
             if end < len(data) and data[end] in not_after:
                 continue
+            if kind != ACCESS_KEY_ID and not _MIXED.search(data, start, end):
+                continue  # all lower case: a hex digest (a commit, a checksum), not a key or token
             if not any(p_start <= start < p_end for p_start, p_end in protected):
                 spans.append((start, end, kind))
     if not spans:

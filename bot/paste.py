@@ -60,7 +60,10 @@ _JSON_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})|\\([nrt\"/\\])")
 _XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
 # Tags of XML error bodies (<Error>, <Code>, <Message>...): capitalised names, so that masks
 # such as <account-id> survive.
-_XML_TAG = re.compile(r"</?[A-Z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_XML_TAG = re.compile(r"<(/?)([A-Z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+# STS's credential elements keep their names, as "Name: value", so that the credential they hold
+# is still recognised, and taken out, once the tags are gone.
+_CREDENTIAL_ELEMENTS = frozenset({"AccessKeyId", "SecretAccessKey", "SessionToken"})
 _BLANK_LINES = re.compile(r"\n\n\n+")  # a literal start: Python's engine skips to it
 _SPACE_RUN = re.compile("  +")
 _JSON_ESCAPE_CODES = {"n": "\n", "r": "\n", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
@@ -72,6 +75,11 @@ def _json_unescape(match: re.Match[str]) -> str:
     if match.group(1):
         return chr(int(match.group(1), 16))
     return _JSON_ESCAPE_CODES[match.group(2)]
+
+
+def _xml_tag(match: re.Match[str]) -> str:
+    closing, name = match.groups()
+    return f"\n{name}: " if not closing and name in _CREDENTIAL_ELEMENTS else "\n"
 
 
 def _slack_link(match: re.Match[str]) -> str:
@@ -319,7 +327,7 @@ def _rewrite(text: str) -> str:
     if "<?xml" in text:
         text = _XML_DECL.sub(" ", text)
     if "</" in text:
-        text = _XML_TAG.sub("\n", text)
+        text = _XML_TAG.sub(_xml_tag, text)
     if "&" in text:
         text = unescape(text)
     return text

@@ -54,8 +54,24 @@ def test_a_secret_key_given_right_after_its_key_id_is_found() -> None:
         assert kinds == ["aws-access-key-id", "aws-secret-access-key"] and SECRET not in redacted
 
 
+def test_sts_xml_credentials_are_found_once_the_tags_are_gone() -> None:
+    xml = (
+        "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>"
+        f"<SecretAccessKey>{SECRET}</SecretAccessKey><SessionToken>{TOKEN}</SessionToken>"
+        "</Credentials></AssumeRoleResult></AssumeRoleResponse>"
+    )
+    assert diagnose(xml).secrets_seen == ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"]
+
+
+def test_a_name_spaced_out_is_seen_as_it_is_pasted() -> None:
+    assert diagnose(f"Secret  access key: {SECRET}").secrets_seen == ["aws-secret-access-key"]
+
+
 def test_forty_characters_alone_are_not_a_secret() -> None:
     assert redact(f"commit {SECRET} fixed the build")[1] == []
+    # A hex digest after the words, on their line or the next, is no key or token.
+    assert redact("Please rotate the secret key 3e798a8c0123456789abcdef0123456789abcdef now")[1] == []
+    assert redact("where do I put the session token\n" + "9f86d081" * 8)[1] == []
     assert redact("sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")[1] == []
 
 
