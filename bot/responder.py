@@ -222,30 +222,50 @@ class Responder:
         text = await self._text(message)
         lang = await self._language(message, text)
         triage = diagnose(text, asked=asked, lang=lang)
-        claim = f"answered:{message.channel}:{message.ts}"
         if message.edited:
-            # Only what the edit added: errors not in the text before, credentials not in it before.
-            before = diagnose(message.previous_text or "", asked=asked, lang=lang)
-            known = {fingerprint(d) for d in before.diagnoses}
-            fresh = [d for d in triage.diagnoses if fingerprint(d) not in known]
-            secrets = [kind for kind in triage.secrets_seen if kind not in before.secrets_seen]
-            if not fresh and not secrets:
-                self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
-                return
-            triage = Triage(fresh, triage.lang, secrets, None)
-            claim += f":{fingerprint(fresh[0])}" if fresh else f":secrets:{','.join(secrets)}"
-        if not await self.store.claim(claim, CLAIM_TTL):
+            triage = await self._added_by_edit(message, triage, asked)
+        elif not await self.store.claim(f"answered:{message.channel}:{message.ts}", CLAIM_TTL):
             self.metrics.events.labels(kind="message", outcome="duplicate-message").inc()
             return
-        if triage.secrets_seen and message.user:
-            note = secrets_note(triage, self.kb.messages)
+        # Each kind of credential in a message is noted once, whatever edits and retries follow.
+        noted = [
+            kind
+            for kind in triage.secrets_seen
+            if await self.store.claim(f"noted:{message.channel}:{message.ts}:{kind}", CLAIM_TTL)
+        ]
+        if noted and message.user:
+            note = secrets_note(Triage([], triage.lang, noted), self.kb.messages)
             if note:
                 await self.chat.note(message.channel, message.user, note, message.thread_ts)
         if message.edited and triage.primary is None:
-            return  # the edit added only credentials: the note is the answer
-        await self._answer(message, triage, asked)
+            if not noted:
+                self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
+            return
+        await self._answer(message, triage, asked, remembered=message.edited)
 
-    async def _answer(self, message: ChatMessage, triage: Triage, asked: bool) -> None:
+    async def _added_by_edit(self, message: ChatMessage, triage: Triage, asked: bool) -> Triage:
+        """The triage of what an edit added: errors neither in the text before it (which Slack
+        sometimes leaves out) nor answered in the thread already (each is remembered there now)."""
+        before = diagnose(message.previous_text or "", asked=asked, lang=triage.lang)
+        known = {fingerprint(d) for d in before.diagnoses}
+        fresh = [
+            d
+            for d in triage.diagnoses
+            if fingerprint(d) not in known
+            and await self.store.claim(self._in_thread(message, d), THREAD_MEMORY_TTL)
+        ]
+        return Triage(fresh, triage.lang, triage.secrets_seen, None)
+
+    @staticmethod
+    def _in_thread(message: ChatMessage, diagnosis: Diagnosis) -> str:
+        """The key that remembers a diagnosis answered in the message's thread."""
+        return f"thread:{message.channel}:{message.thread_root}:{fingerprint(diagnosis)}"
+
+    async def _answer(
+        self, message: ChatMessage, triage: Triage, asked: bool, *, remembered: bool = False
+    ) -> None:
+        """Reply in the thread (`remembered`: the thread's memory of the primary diagnosis is set
+        already)."""
         primary = triage.primary
         if primary is None:
             if asked:
@@ -257,12 +277,9 @@ class Responder:
             else:
                 self.metrics.events.labels(kind="message", outcome="no-diagnosis").inc()
             return
-        seen = f"thread:{message.channel}:{message.thread_root}:{fingerprint(primary)}"
-        if not await self.store.claim(seen, THREAD_MEMORY_TTL):
-            if message.edited:
-                # Answered already (Slack leaves out the text before some edits): nothing is new.
-                self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
-                return
+        if not remembered and not await self.store.claim(
+            self._in_thread(message, primary), THREAD_MEMORY_TTL
+        ):
             await self.chat.react(message.channel, message.ts, REPEAT_REACTION)
             self.metrics.events.labels(kind="message", outcome="repeat-in-thread").inc()
             return

@@ -191,25 +191,59 @@ async def test_an_edit_that_adds_a_credential_gets_the_note_and_one_without_the_
     original = message_event(PASSROLE)
     await bot.event(original)
     await fake.wait_for("chat.postMessage")
-
-    def changed(text: str, **previous: Any) -> dict[str, Any]:
-        return {
-            "type": "message",
-            "subtype": "message_changed",
-            "channel": original["channel"],
-            "ts": "1700000099.000002",
-            "message": {**original, "text": text, "edited": {"user": "U0ALICE", "ts": "1700000100.0"}},
-            **previous,
-        }
-
     # Slack leaves out previous_message in some edits: the error was answered already.
-    await bot.event(changed(PASSROLE + " "))
-    await bot.event(changed(f"{PASSROLE}\naws_secret_access_key = {secret}", previous_message=original))
+    await bot.event(_edited(original, PASSROLE + " "))
+    await bot.event(
+        _edited(original, f"{PASSROLE}\naws_secret_access_key = {secret}", previous_message=original)
+    )
     [note] = await fake.wait_for("chat.postEphemeral")
     await fake.quiet(0.3)
     assert note.params["user"] == "U0ALICE" and "rotate" in note.params["text"]
     assert len(fake.posts()) == 1 and not fake.called("reactions.add"), fake.dump()
     assert all(secret not in json.dumps(call.params) for call in fake.calls)
+
+
+def _edited(original: dict[str, Any], text: str, **previous: Any) -> dict[str, Any]:
+    """Slack's event for an edit of `original` (previous_message, when given, as Slack sends it)."""
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": original["channel"],
+        "ts": "1700000099.000003",
+        "message": {**original, "text": text, "edited": {"user": "U0ALICE", "ts": "1700000100.0"}},
+        **previous,
+    }
+
+
+async def test_a_credential_is_noted_once_whatever_edits_follow(bot: Bot, fake: FakeSlack) -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    original = message_event(f"{PASSROLE}\naws_secret_access_key = {secret}")
+    await bot.event(original)
+    await fake.wait_for("chat.postEphemeral")
+    await bot.event(_edited(original, original["text"] + " "))  # without the text before it
+    await bot.event(_edited(original, original["text"] + " (edited)", previous_message=original))
+    await fake.quiet(0.5)
+    assert len(fake.called("chat.postEphemeral")) == 1 and len(fake.posts()) == 1, fake.dump()
+    snippet = fake.add_snippet("F0SNIP", f"log:\naws_secret_access_key = {secret}\n{PASSROLE}")
+    shared = message_event("here is the log", subtype="file_share", files=[snippet], ts="1700000200.000001")
+    await bot.event(shared)
+    await fake.wait_for("chat.postEphemeral", 2)
+    await bot.event(_edited(shared, "here is the log (edited)", previous_message=shared))
+    await fake.quiet(0.5)
+    assert len(fake.called("chat.postEphemeral")) == 2, fake.dump()
+
+
+async def test_an_edit_without_the_text_before_it_is_answered_for_the_error_it_adds(
+    bot: Bot, fake: FakeSlack
+) -> None:
+    original = message_event(PASSROLE)
+    await bot.event(original)
+    await fake.wait_for("chat.postMessage")
+    await bot.event(_edited(original, PASSROLE + "\n" + DURATION))
+    posts = await fake.wait_for("chat.postMessage", 2)
+    await fake.quiet(0.3)
+    assert "duration-exceeds-max" in json.dumps(posts[1].params) and len(fake.posts()) == 2
+    assert not fake.called("reactions.add")
 
 
 async def test_slash_commands_are_acked_at_once_and_answered_privately(bot: Bot, fake: FakeSlack) -> None:
