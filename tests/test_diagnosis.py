@@ -114,7 +114,7 @@ def test_a_matcher_that_knows_no_signs_prepares_every_paste_and_finds_the_same()
         "`User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:PassRole on "
         "resource: arn:aws:iam::123456789012:role/app`",
         "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:PassRole on "
-        "resource: arn:aws:iam::123456789012:role/app aws_secret_access_key=" + "a" * 40,
+        "resource: arn:aws:iam::123456789012:role/app aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     ]
     for text in pastes:
         expected, got = diagnose(text), diagnose(text, matcher=careful)
