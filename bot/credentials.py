@@ -33,28 +33,32 @@ _ENCODED_MESSAGE = compile_regex(
 # "AWS Secret Access Key", the console's "Secret access key").
 _SECRET_NAME = rb"(?i:secret[_ -]?(?:access[_ -]?)?key|aws[_-]?secret)"
 _TOKEN_NAME = rb"(?i:session[_ -]?token|security[_-]token|x-amz-security-token)"
-# Between a name and its value: a quote, the CLI's prompt default ("[None]"), then `:`, `=` or `=>`,
-# or only spaces on the name's line (`aws configure set NAME VALUE`), then a quote.
-_ASSIGNED = rb"[\"']?(?:[ \t]*\[[^\]\n]{0,40}\])?(?:\s*(?:=>|[:=>])\s*|[ \t]+)[\"']?"
+# Between a name and its value: a quote, the CLI's prompt default ("[None]"), then `:`, `=` or
+# `=>` (assigned), or only white space, one line break at most (spaced: `aws configure set NAME
+# VALUE`; the console's and the access portal's label above its value), then a quote.
+_NAMED = rb"[\"']?(?:[ \t]*\[[^\]\n]{0,40}\])?"
+_ASSIGNED = _NAMED + rb"\s*(?:=>|[:=>])\s*[\"']?"
+_SPACED = _NAMED + rb"(?:[ \t]*\n[ \t]*|[ \t]+)[\"']?"
 # A key's and a token's characters; JSON may escape their slashes (\/).
 _KEY_CHARS = rb"(?:[A-Za-z0-9+]|\\?/)"
+_KEY = rb"(" + _KEY_CHARS + rb"{40})"
 _ACCESS_KEY = rb"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}"
 _TOKEN_CHARS = rb"(?:[A-Za-z0-9+=%]|\\?/)"
+_TOKEN = rb"(" + _TOKEN_CHARS + rb"{40,})"
 # The base64 of the header every STS session token starts with (today's, and the older one).
 _TOKEN_START = rb"(?:IQoJb3JpZ2luX2|FwoGZXIvYXdzE)"
-# (kind, expression with the value as group 1, characters that must not follow the value)
-_DETECTORS: tuple[tuple[str, Any, bytes], ...] = (
-    (ACCESS_KEY_ID, compile_regex(rb"(" + _ACCESS_KEY + rb")"), _UPPER_DIGITS),
-    (SECRET_ACCESS_KEY, compile_regex(_SECRET_NAME + _ASSIGNED + rb"(" + _KEY_CHARS + rb"{40})"), _BASE64),
+# (kind, expression with the value as group 1, characters that must not follow the value, whether
+# the value must look like base64: where only white space follows a name, a hex digest may too)
+_DETECTORS: tuple[tuple[str, Any, bytes, bool], ...] = (
+    (ACCESS_KEY_ID, compile_regex(rb"(" + _ACCESS_KEY + rb")"), _UPPER_DIGITS, False),
+    (SECRET_ACCESS_KEY, compile_regex(_SECRET_NAME + _ASSIGNED + _KEY), _BASE64, False),
+    (SECRET_ACCESS_KEY, compile_regex(_SECRET_NAME + _SPACED + _KEY), _BASE64, True),
     # A secret key given right after its key id, unnamed: a credentials CSV, a constructor's arguments.
-    (
-        SECRET_ACCESS_KEY,
-        compile_regex(_ACCESS_KEY + rb"[\"']?\s*[,;]\s*[\"']?(" + _KEY_CHARS + rb"{40})"),
-        _BASE64,
-    ),
-    (SESSION_TOKEN, compile_regex(_TOKEN_NAME + _ASSIGNED + rb"(" + _TOKEN_CHARS + rb"{40,})"), b""),
+    (SECRET_ACCESS_KEY, compile_regex(_ACCESS_KEY + rb"[\"']?\s*[,;]\s*[\"']?" + _KEY), _BASE64, False),
+    (SESSION_TOKEN, compile_regex(_TOKEN_NAME + _ASSIGNED + _TOKEN), b"", False),
+    (SESSION_TOKEN, compile_regex(_TOKEN_NAME + _SPACED + _TOKEN), b"", True),
     # STS's session tokens open alike, whatever they are assigned to (Terraform's `token = "..."`).
-    (SESSION_TOKEN, compile_regex(rb"(" + _TOKEN_START + _TOKEN_CHARS + rb"{40,})"), b""),
+    (SESSION_TOKEN, compile_regex(rb"(" + _TOKEN_START + _TOKEN_CHARS + rb"{40,})"), b"", False),
 )
 # Every detector needs one of these: a text holding none of them holds no credential (most
 # messages, done in one scan; the first look of a paste looks for them too). The words of an
@@ -88,15 +92,15 @@ def redact_data(data: bytes) -> tuple[bytes, list[str]]:
         return data, []
     protected = [m.span() for m in _ENCODED_MESSAGE.finditer(data)]
     spans: list[tuple[int, int, str]] = []
-    for kind, detector, not_after in _DETECTORS:
+    for kind, detector, not_after, base64 in _DETECTORS:
         for match in detector.finditer(data):
             start, end = match.span(1)
             if kind == ACCESS_KEY_ID and start > 0 and data[start - 1] in _UPPER_DIGITS:
                 continue
             if end < len(data) and data[end] in not_after:
                 continue
-            if kind != ACCESS_KEY_ID and not _MIXED.search(data, start, end):
-                continue  # all lower case: a hex digest (a commit, a checksum), not a key or token
+            if base64 and not _MIXED.search(data, start, end):
+                continue  # no upper case, / or +: a hex digest (a commit, a checksum)
             if not any(p_start <= start < p_end for p_start, p_end in protected):
                 spans.append((start, end, kind))
     if not spans:

@@ -224,7 +224,10 @@ class Responder:
         triage = diagnose(text, asked=asked, lang=lang)
         if message.edited:
             triage = await self._added_by_edit(message, triage, asked)
-        elif not await self.store.claim(f"answered:{message.channel}:{message.ts}", CLAIM_TTL):
+        elif not await self.store.claim(f"answered:{message.channel}:{message.ts}", CLAIM_TTL) or (
+            triage.diagnoses and not await self._read_in(message, triage.diagnoses)
+        ):
+            # Answered already (a retry, the other copy of a mention, or an edit Slack sent first).
             self.metrics.events.labels(kind="message", outcome="duplicate-message").inc()
             return
         # Each kind of credential in a message is noted once, whatever edits and retries follow.
@@ -241,31 +244,28 @@ class Responder:
             if not noted:
                 self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
             return
-        await self._answer(message, triage, asked, remembered=message.edited)
+        await self._answer(message, triage, asked)
+
+    async def _read_in(self, message: ChatMessage, diagnoses: list[Diagnosis]) -> list[Diagnosis]:
+        """Of the diagnoses, those not read in this message before (each remembered now): what a
+        reply to it shows, whatever edits follow."""
+        return [
+            d
+            for d in diagnoses
+            if await self.store.claim(f"read:{message.channel}:{message.ts}:{fingerprint(d)}", CLAIM_TTL)
+        ]
 
     async def _added_by_edit(self, message: ChatMessage, triage: Triage, asked: bool) -> Triage:
-        """The triage of what an edit added: errors neither in the text before it (which Slack
-        sometimes leaves out) nor answered in the thread already (each is remembered there now)."""
+        """The triage of what an edit added: errors not in the text before it nor read in the
+        message before (Slack sometimes leaves the text before out), and credentials not in that
+        text either."""
         before = diagnose(message.previous_text or "", asked=asked, lang=triage.lang)
         known = {fingerprint(d) for d in before.diagnoses}
-        fresh = [
-            d
-            for d in triage.diagnoses
-            if fingerprint(d) not in known
-            and await self.store.claim(self._in_thread(message, d), THREAD_MEMORY_TTL)
-        ]
-        return Triage(fresh, triage.lang, triage.secrets_seen, None)
+        fresh = await self._read_in(message, [d for d in triage.diagnoses if fingerprint(d) not in known])
+        secrets = [kind for kind in triage.secrets_seen if kind not in before.secrets_seen]
+        return Triage(fresh, triage.lang, secrets, None)
 
-    @staticmethod
-    def _in_thread(message: ChatMessage, diagnosis: Diagnosis) -> str:
-        """The key that remembers a diagnosis answered in the message's thread."""
-        return f"thread:{message.channel}:{message.thread_root}:{fingerprint(diagnosis)}"
-
-    async def _answer(
-        self, message: ChatMessage, triage: Triage, asked: bool, *, remembered: bool = False
-    ) -> None:
-        """Reply in the thread (`remembered`: the thread's memory of the primary diagnosis is set
-        already)."""
+    async def _answer(self, message: ChatMessage, triage: Triage, asked: bool) -> None:
         primary = triage.primary
         if primary is None:
             if asked:
@@ -277,9 +277,12 @@ class Responder:
             else:
                 self.metrics.events.labels(kind="message", outcome="no-diagnosis").inc()
             return
-        if not remembered and not await self.store.claim(
-            self._in_thread(message, primary), THREAD_MEMORY_TTL
-        ):
+        seen = f"thread:{message.channel}:{message.thread_root}:{fingerprint(primary)}"
+        if not await self.store.claim(seen, THREAD_MEMORY_TTL):
+            if message.edited:
+                # Answered in the thread already: an edit is no new paste to react to.
+                self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
+                return
             await self.chat.react(message.channel, message.ts, REPEAT_REACTION)
             self.metrics.events.labels(kind="message", outcome="repeat-in-thread").inc()
             return

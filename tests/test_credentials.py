@@ -45,6 +45,14 @@ def test_no_output_repeats_a_secret(kb: KnowledgeBase) -> None:
     assert "rotate" in blocks.render(triage, kb).text
 
 
+def test_a_value_on_the_line_under_its_label_is_found() -> None:
+    # The access portal's and the console's boxes put each label above its value.
+    portal = f"AWS access key ID\n{ACCESS_KEY}\nAWS secret access key\n{SECRET}\nAWS session token\n{TOKEN}\n"
+    redacted, kinds = redact(portal)
+    assert kinds == ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"]
+    assert SECRET not in redacted and TOKEN not in redacted
+
+
 def test_a_secret_key_given_right_after_its_key_id_is_found() -> None:
     for text in (
         f"Access key ID,Secret access key\n{ACCESS_KEY},{SECRET}\n",  # the console's CSV

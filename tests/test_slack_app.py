@@ -246,6 +246,25 @@ async def test_an_edit_without_the_text_before_it_is_answered_for_the_error_it_a
     assert not fake.called("reactions.add")
 
 
+async def test_edits_answer_only_errors_the_message_was_not_answered_for(bot: Bot, fake: FakeSlack) -> None:
+    both = message_event(PASSROLE + "\n" + DURATION)
+    await bot.event(both)
+    await fake.wait_for("chat.postMessage")
+    await bot.event(_edited(both, both["text"] + " "))  # unchanged, without the text before it
+    await fake.quiet(0.4)
+    assert len(fake.posts()) == 1, fake.dump()
+    # An error an edit adds next to another is not remembered for the thread unless it was answered.
+    hello = message_event("hello", ts="1700000300.000001")
+    await bot.event(hello)
+    await bot.event(
+        _edited(hello, PASSROLE.replace("Diego", "Mia") + "\n" + DURATION, previous_message=hello)
+    )
+    await fake.wait_for("chat.postMessage", 2)
+    await bot.event(message_event(DURATION, thread_ts=hello["ts"], ts="1700000300.000002"))
+    posts = await fake.wait_for("chat.postMessage", 3)
+    assert "DurationSeconds" in posts[2].params["text"] and not fake.called("reactions.add"), fake.dump()
+
+
 async def test_slash_commands_are_acked_at_once_and_answered_privately(bot: Bot, fake: FakeSlack) -> None:
     status, seconds = await bot.command("explain " + PASSROLE)
     assert status == 200 and seconds < 3
