@@ -324,12 +324,13 @@ def _rewrite(text: str) -> str:
             # with "replace" makes of it.
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
             text = _SURROGATE.sub("?", text)
+    if "&" in text:
+        # Before the markup's steps: Slack sends a pasted XML body's brackets as &lt; and &gt;.
+        text = unescape(text)
     if "<?xml" in text:
         text = _XML_DECL.sub(" ", text)
     if "</" in text:
         text = _XML_TAG.sub(_xml_tag, text)
-    if "&" in text:
-        text = unescape(text)
     return text
 
 

@@ -321,3 +321,16 @@ def test_masks_wrappers_and_residue_around_an_error_leave_its_names_readable() -
         "AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://x.example/api"
     )
     assert web_identity.entities["operation"] == "AssumeRoleWithWebIdentity"
+
+
+def test_an_xml_error_body_slack_escaped_reads_as_the_body_itself() -> None:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>'
+        "<Message>User: arn:aws:sts::123456789012:assumed-role/ci/runner is not authorized to perform: "
+        "sts:AssumeRole on resource: arn:aws:iam::123456789012:role/deploy</Message></Error>"
+        "<RequestId>abc</RequestId></ErrorResponse>"
+    )
+    escaped = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # as Slack sends it
+    raw, slack = _primary(body), _primary(escaped)
+    assert slack.entities == raw.entities
+    assert slack.entities["role_arn"] == "arn:aws:iam::123456789012:role/deploy"
