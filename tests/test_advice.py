@@ -982,3 +982,17 @@ def test_an_expired_web_identity_token_or_saml_assertion_is_told_apart_from_expi
         kb,
     )
     assert wrapped.cause.id == "expired-token"
+
+
+def test_no_reply_points_to_a_statement_it_does_not_show(kb: KnowledgeBase) -> None:
+    pointers = ("statement below", "template below", "下のステートメント", "下のテンプレート")
+    dangling = []
+    for cause in kb.causes:
+        for number, example in enumerate(cause.examples.match):
+            for lang in ("en", "ja"):
+                triage = diagnose(example.text, asked=example.asked or cause.asked_only, lang=lang)  # type: ignore[arg-type]
+                assert triage.primary is not None
+                advice = advise(triage.primary, triage.lang, kb.shared.passed_to_service)
+                if advice.policy is None and any(p in step for step in advice.steps for p in pointers):
+                    dangling.append((cause.id, number, lang))
+    assert dangling == []
