@@ -47,34 +47,21 @@ class CheckRequest:
 
 # What IAM allows in the name of a role, user or session (1 to 64 of these characters).
 _NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
-_PRINCIPAL_TYPES = {"iam": ("user", "role"), "sts": ("assumed-role", "federated-user")}
+# The principals a check reads: the resource types, by service, of a role and of a caller.
+_ROLE: dict[str, tuple[str, ...]] = {"iam": ("role",)}
+_CALLER: dict[str, tuple[str, ...]] = {"iam": ("user", "role"), "sts": ("assumed-role", "federated-user")}
 
 
-def parse_role_arn(text: str) -> Arn:
+def _principal_arn(text: str, types: dict[str, tuple[str, ...]], what: str) -> Arn:
+    """The ARN, where it names a principal of one of the types in an account, by a name IAM allows."""
     arn = Arn.parse(text.strip())
     if (
         arn is None
-        or arn.service != "iam"
-        or arn.resource_type != "role"
+        or arn.resource_type not in types.get(arn.service, ())
         or not arn.account_id
         or not _NAME.fullmatch(arn.name)
     ):
-        raise BadRequest(f"{text.strip()!r} is not a role ARN (arn:aws:iam::123456789012:role/NAME)")
-    return arn
-
-
-def parse_caller_arn(text: str) -> Arn:
-    arn = Arn.parse(text.strip())
-    if (
-        arn is None
-        or arn.resource_type not in _PRINCIPAL_TYPES.get(arn.service, ())
-        or not arn.account_id
-        or not _NAME.fullmatch(arn.name)
-    ):
-        raise BadRequest(
-            f"{text.strip()!r} is not the ARN of a user, role or role session "
-            "(arn:aws:iam::123456789012:user/NAME, arn:aws:sts::123456789012:assumed-role/ROLE/SESSION)"
-        )
+        raise BadRequest(f"{text.strip()!r} is not {what}")
     return arn
 
 
@@ -128,8 +115,17 @@ class Inspector:
         self, request: CheckRequest, *, who: str = "cli", where: str = "terminal"
     ) -> dict[str, Any]:
         """The report of the `check --json` contract; raises BadRequest or Unreachable."""
-        arn = parse_role_arn(request.role_arn)
-        caller = parse_caller_arn(request.caller_arn) if request.caller_arn else None
+        arn = _principal_arn(request.role_arn, _ROLE, "a role ARN (arn:aws:iam::123456789012:role/NAME)")
+        caller = (
+            _principal_arn(
+                request.caller_arn,
+                _CALLER,
+                "the ARN of a user, role or role session (arn:aws:iam::123456789012:user/NAME, "
+                "arn:aws:sts::123456789012:assumed-role/ROLE/SESSION)",
+            )
+            if request.caller_arn
+            else None
+        )
         if request.duration is not None and request.duration < SHORTEST_SESSION:
             raise BadRequest(
                 f"a role session lasts at least {SHORTEST_SESSION} s; {request.duration} s cannot be asked for"
