@@ -196,13 +196,14 @@ _VARIABLE_ACCOUNT = re.compile(r"^(arn:[^:]+:[^:]+:[^:]*:)\$\{[^{}]*\}(?=:)")
 _NOT_IN_A_STATEMENT = re.compile(r"\*\*|::\*:|[?<>]|\$\{")
 
 
-def _masked(value: str) -> bool:
-    """A value the paste masked: all x's or stars, or an ARN whose account is masked or unset (that
-    of AWS managed policies, `aws`, is no mask)."""
-    if _MASK.fullmatch(value):
-        return True
-    arn = Arn.parse(value)
+def _masked_account(arn: Arn | None) -> bool:
+    """An ARN whose account is masked or unset (that of AWS managed policies, `aws`, is no mask)."""
     return arn is not None and bool(arn.account) and not arn.account_id and not arn.is_aws_managed
+
+
+def _masked(value: str) -> bool:
+    """A value the paste masked: all x's or stars, or an ARN whose account is masked or unset."""
+    return bool(_MASK.fullmatch(value)) or _masked_account(Arn.parse(value))
 
 
 def runnable(values: Mapping[str, str]) -> dict[str, str]:
@@ -217,10 +218,8 @@ def exact(values: Mapping[str, str]) -> dict[str, str]:
     kept: dict[str, str] = {}
     for key, value in values.items():
         value = _VARIABLE_ACCOUNT.sub(r"\1ACCOUNT_ID", value)  # its colons would split the ARN
-        if "${" in value:
-            continue  # a variable a policy would read as its own
         arn = Arn.parse(value)
-        if arn is not None and arn.account and _masked(value):
+        if arn is not None and _masked_account(arn):
             value = str(arn._replace(account="ACCOUNT_ID"))
         if not _MASK.fullmatch(value) and not _NOT_IN_A_STATEMENT.search(value):
             kept[key] = value
