@@ -224,10 +224,7 @@ class Responder:
         triage = diagnose(text, asked=asked, lang=lang)
         if message.edited:
             triage = await self._added_by_edit(message, triage, asked)
-        elif not await self.store.claim(f"answered:{message.channel}:{message.ts}", CLAIM_TTL) or (
-            triage.diagnoses and not await self._read_in(message, triage.diagnoses)
-        ):
-            # Answered already (a retry, the other copy of a mention, or an edit Slack sent first).
+        elif not await self._first_reading(message, triage):
             self.metrics.events.labels(kind="message", outcome="duplicate-message").inc()
             return
         # Each kind of credential in a message is noted once, whatever edits and retries follow.
@@ -236,15 +233,21 @@ class Responder:
             for kind in triage.secrets_seen
             if await self.store.claim(f"noted:{message.channel}:{message.ts}:{kind}", CLAIM_TTL)
         ]
-        if noted and message.user:
-            note = secrets_note(Triage([], triage.lang, noted), self.kb.messages)
-            if note:
-                await self.chat.note(message.channel, message.user, note, message.thread_ts)
+        note = secrets_note(noted, triage.lang, self.kb.messages)
+        if note and message.user:
+            await self.chat.note(message.channel, message.user, note, message.thread_ts)
         if message.edited and triage.primary is None:
             if not noted:
                 self.metrics.events.labels(kind="message", outcome="edit-unchanged").inc()
             return
         await self._answer(message, triage, asked)
+
+    async def _first_reading(self, message: ChatMessage, triage: Triage) -> bool:
+        """False where the message was read already: a retry, the other copy of a mention, or its
+        edit, which Slack may send first."""
+        if not await self.store.claim(f"answered:{message.channel}:{message.ts}", CLAIM_TTL):
+            return False
+        return not triage.diagnoses or bool(await self._read_in(message, triage.diagnoses))
 
     async def _read_in(self, message: ChatMessage, diagnoses: list[Diagnosis]) -> list[Diagnosis]:
         """Of the diagnoses, those not read in this message before (each remembered now): what a

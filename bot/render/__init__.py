@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from bot.advice import Advice, advise
@@ -75,7 +75,8 @@ def facts(advice: Advice, messages: Messages) -> list[Fact]:
     return rows
 
 
-def secrets_note(triage: Triage, messages: Messages) -> str | None:
-    if not triage.secrets_seen:
+def secrets_note(kinds: Sequence[str], lang: Lang, messages: Messages) -> str | None:
+    """The note to the poster of credentials of these kinds (None where there are none)."""
+    if not kinds:
         return None
-    return messages.secrets_seen(triage.lang).replace("{kinds}", ", ".join(triage.secrets_seen))
+    return messages.secrets_seen(lang).replace("{kinds}", ", ".join(kinds))

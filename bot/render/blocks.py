@@ -138,7 +138,7 @@ def _advice_blocks(advice: Advice, kb: KnowledgeBase, shape: _Shape) -> list[dic
 
 def _fallback(triage: Triage, found: list[Advice], kb: KnowledgeBase) -> str:
     parts: list[str] = []
-    note = secrets_note(triage, kb.messages)
+    note = secrets_note(triage.secrets_seen, triage.lang, kb.messages)
     if note:
         parts.append(note)
     if found:
@@ -156,7 +156,7 @@ def render(triage: Triage, kb: KnowledgeBase, *, detailed: bool = False) -> Slac
     """The Slack message for a triage: the primary diagnosis, the others named, within limits."""
     found = advices(triage, kb, first=1 + OTHERS_NAMED)
     head: list[dict[str, Any]] = []
-    note = secrets_note(triage, kb.messages)
+    note = secrets_note(triage.secrets_seen, triage.lang, kb.messages)
     if note:
         head.append(_section(f":warning: {escape(note)}"))
     tail: list[dict[str, Any]] = []

@@ -60,7 +60,7 @@ def _advice(advice: Advice, kb: KnowledgeBase) -> list[str]:
 def render(triage: Triage, kb: KnowledgeBase) -> str:
     """Every diagnosis in full, the primary first; the question or a 'nothing found' line otherwise."""
     blocks: list[list[str]] = []
-    note = secrets_note(triage, kb.messages)
+    note = secrets_note(triage.secrets_seen, triage.lang, kb.messages)
     if note:
         blocks.append(_wrap("!! " + note))
     blocks += [_advice(a, kb) for a in advices(triage, kb)]
