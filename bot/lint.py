@@ -133,9 +133,19 @@ def _example_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
             yield f"{cause.id}: negative example {number} is diagnosed as this cause"
 
 
+def _message_problems(kb: KnowledgeBase) -> Iterator[str]:
+    """A denying layer the replies cannot name, or cannot say who owns."""
+    messages = kb.messages
+    for layer in sorted(set(kb.shared.deny_layers.values())):
+        if layer not in messages.layer:
+            yield f"messages: layer {layer!r} has no words (layer)"
+        if layer not in messages.layer_owner:
+            yield f"messages: layer {layer!r} has no owner (layer_owner)"
+
+
 def lint(kb: KnowledgeBase) -> list[str]:
     """Every problem found in the knowledge base; empty when it is clean."""
-    problems = list(_pattern_problems(kb))
+    problems = [*_message_problems(kb), *_pattern_problems(kb)]
     if problems:
         return problems
     matcher = compile_matcher(kb)

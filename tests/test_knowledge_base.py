@@ -175,3 +175,14 @@ def test_lint_names_a_step_standing_alone_without_a_condition(tmp_path: Path, kb
     cause["steps"][2]["when"] = {}
     problems = lint(_write_kb(tmp_path, cause))
     assert any("a step standing alone has no condition" in p for p in problems)
+
+
+def test_lint_names_a_denying_layer_the_replies_cannot_say_who_owns(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    _write_kb(tmp_path, kb.cause("scp-denied").model_dump(exclude_none=True))
+    messages = yaml.safe_load((tmp_path / "messages.yaml").read_text())
+    del messages["layer_owner"]["scp"]
+    (tmp_path / "messages.yaml").write_text(yaml.safe_dump(messages, allow_unicode=True))
+    problems = lint(load(tmp_path))
+    assert "messages: layer 'scp' has no owner (layer_owner)" in problems
