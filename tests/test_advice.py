@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -984,15 +985,78 @@ def test_an_expired_web_identity_token_or_saml_assertion_is_told_apart_from_expi
     assert wrapped.cause.id == "expired-token"
 
 
-def test_no_reply_points_to_a_statement_it_does_not_show(kb: KnowledgeBase) -> None:
-    pointers = ("statement below", "template below", "下のステートメント", "下のテンプレート")
-    dangling = []
+def _example_advice(kb: KnowledgeBase) -> list[tuple[str, int, str, Advice]]:
+    """Every example's reply, in both languages."""
+    replies = []
     for cause in kb.causes:
         for number, example in enumerate(cause.examples.match):
             for lang in ("en", "ja"):
                 triage = diagnose(example.text, asked=example.asked or cause.asked_only, lang=lang)  # type: ignore[arg-type]
                 assert triage.primary is not None
-                advice = advise(triage.primary, triage.lang, kb.shared.passed_to_service)
-                if advice.policy is None and any(p in step for step in advice.steps for p in pointers):
-                    dangling.append((cause.id, number, lang))
+                replies.append(
+                    (cause.id, number, lang, advise(triage.primary, triage.lang, kb.shared.passed_to_service))
+                )
+    return replies
+
+
+def test_no_reply_points_to_a_statement_it_does_not_show(kb: KnowledgeBase) -> None:
+    pointers = ("statement below", "template below", "下のステートメント", "下のテンプレート")
+    dangling = [
+        (cause, number, lang)
+        for cause, number, lang, advice in _example_advice(kb)
+        if advice.policy is None and any(p in step for step in advice.steps for p in pointers)
+    ]
     assert dangling == []
+
+
+# Words in a step that point to the commands shown with it, and how many commands each needs.
+_COMMAND_POINTERS = (
+    (re.compile(r"\bcommands? (?:below|above)"), 1),
+    (re.compile(r"\bfirst command"), 1),
+    (re.compile(r"\bsecond command"), 2),
+    (re.compile(r"\bthird command"), 3),
+    (re.compile(r"\bfourth command"), 4),
+    (re.compile(r"\blast command"), 1),
+    (re.compile(r"下の[^。]{0,6}コマンド|最初のコマンド|最後のコマンド"), 1),
+    (re.compile(r"2 ?つ目のコマンド"), 2),
+    (re.compile(r"3 ?つ目のコマンド"), 3),
+    (re.compile(r"4 ?つ目のコマンド"), 4),
+)
+
+
+def test_no_reply_points_to_a_command_it_does_not_show(kb: KnowledgeBase) -> None:
+    dangling = [
+        (cause, number, lang, pointer.search(step)[0])  # type: ignore[index]
+        for cause, number, lang, advice in _example_advice(kb)
+        for step in advice.steps
+        for pointer, needed in _COMMAND_POINTERS
+        if pointer.search(step) and len(advice.commands) < needed
+    ]
+    assert dangling == []
+
+
+def test_a_taken_instance_profile_name_gets_the_profile_looked_up_not_a_role(kb: KnowledgeBase) -> None:
+    text = (
+        "Error: creating IAM instance profile AWS_GOAT_ec2_profile: EntityAlreadyExists: "
+        "Instance Profile AWS_GOAT_ec2_profile already exists.\n\tstatus code: 409"
+    )
+    for lang in ("en", "ja"):
+        advice = _advice(text, kb, lang)
+        assert advice.entities["instance_profile"] == "AWS_GOAT_ec2_profile"
+        assert "aws iam get-instance-profile --instance-profile-name AWS_GOAT_ec2_profile " in _commands(
+            advice
+        )
+        assert "--role-name" not in _commands(advice)
+        assert "terraform import ADDRESS AWS_GOAT_ec2_profile on aws_iam_instance_profile" in " ".join(
+            advice.steps
+        ) or "terraform import ADDRESS AWS_GOAT_ec2_profile か" in " ".join(advice.steps)
+
+
+def test_a_delete_conflict_naming_no_entity_says_what_to_list_by_hand(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "An error occurred (DeleteConflict) when calling the DeleteUser operation: "
+        "Cannot delete entity, must delete login profile first.",
+        kb,
+    )
+    assert advice.commands == []
+    assert "list-access-keys" in advice.steps[0] and "--user-name USER" in advice.steps[0]
