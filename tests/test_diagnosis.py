@@ -334,3 +334,32 @@ def test_an_xml_error_body_slack_escaped_reads_as_the_body_itself() -> None:
     raw, slack = _primary(body), _primary(escaped)
     assert slack.entities == raw.entities
     assert slack.entities["role_arn"] == "arn:aws:iam::123456789012:role/deploy"
+
+
+def test_the_role_a_command_line_hands_the_service_is_the_role_in_question() -> None:
+    lambda_role = _primary(
+        "$ aws lambda create-function --function-name ingest --zip-file fileb://app.zip \\\n"
+        "    --role=arn:aws:iam::444455556666:role/ingest-worker --handler app.handler\n\n"
+        "An error occurred (InvalidParameterValueException) when calling the CreateFunction operation: "
+        "The role defined for the function cannot be assumed by Lambda."
+    )
+    assert lambda_role.entities["role_arn"] == "arn:aws:iam::444455556666:role/ingest-worker"
+    codebuild = _primary(
+        "aws codebuild create-project --name logs --service-role arn:aws:iam::148761640356:role/cb-role\n"
+        "An error occurred (InvalidInputException) when calling the CreateProject operation: CodeBuild is "
+        "not authorized to perform: sts:AssumeRole on service role"
+    )
+    assert codebuild.entities["role_arn"] == "arn:aws:iam::148761640356:role/cb-role"
+    assert codebuild.entities["account_id"] == "148761640356"
+    # A role the message names itself beats the command line's; a role's name alone is no ARN.
+    named = _primary(
+        "aws lambda update-function-configuration --function-name f --role arn:aws:iam::1:role/other\n"
+        "ECS was unable to assume the role 'arn:aws:iam::444455556666:role/web-exec' that was provided for this task."
+    )
+    assert named.entities["role_arn"] == "arn:aws:iam::444455556666:role/web-exec"
+    unnamed = _primary(
+        "aws lambda create-function --function-name f --role $ROLE_ARN\n"
+        "An error occurred (InvalidParameterValueException) when calling the CreateFunction operation: "
+        "The role defined for the function cannot be assumed by Lambda."
+    )
+    assert "role_arn" not in unnamed.entities
