@@ -6,6 +6,10 @@ The last column is the median time to build the Slack reply to the triage (what 
 next). `--stages` also prints where each case's median time goes: the first look (normalising
 included), the patterns' finders, and reading the matches (context rules included).
 
+The last lines time every knowledge base example diagnosed on its own, and what the examples
+that the two pastes of real errors hold cost so: the part of those cases' time that is the
+errors themselves, not the length of the paste.
+
 Near-misses, long runs of one character, nested repetition, many real errors (in the
 knowledge base's order, and shuffled), escaped and wrapped text: the shapes that make
 backtracking engines and careless normalisation slow.
@@ -14,6 +18,7 @@ backtracking engines and careless normalisation slow.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import sys
@@ -25,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stages import STAGES, staged
 
 from bot.diagnosis import default_matcher, diagnose
-from bot.knowledge import bundled
+from bot.knowledge import KnowledgeBase, bundled
 from bot.render import blocks
 from bot.service import settle
 
@@ -116,6 +121,30 @@ def main() -> None:
         if args.stages:
             print(f"{'':22} ms: {_stages(text)}")
     print(f"worst median: {worst:.2f} ms (target: under 10 ms)")
+    _errors_one_by_one(kb)
+
+
+def _errors_one_by_one(kb: KnowledgeBase) -> None:
+    """What the pastes of many real errors cost without their length: the errors they hold (every
+    example whole within the 40,000 characters), each diagnosed on its own."""
+    examples = [e.text for c in kb.causes for e in c.examples.match]
+    for text in examples:
+        diagnose(text, asked=True)
+    each = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for text in examples:
+            diagnose(text, asked=True)
+        each.append((time.perf_counter() - start) / len(examples) * 1000)
+    median = statistics.median(each)
+    shuffled = random.Random(5).sample(examples, len(examples))
+    held = {"all examples": examples, "examples shuffled": shuffled}
+    print(
+        f"one example at a time: {median * 1000:.1f} µs each (median of {ROUNDS} passes over {len(examples)})"
+    )
+    for name, order in held.items():
+        count = sum(1 for end in itertools.accumulate(len(t) + 1 for t in order) if end <= SIZE + 1)
+        print(f"  {name!r} holds {count} whole examples: {count * median:.2f} ms of errors read one by one")
 
 
 if __name__ == "__main__":
