@@ -2,7 +2,10 @@
 
 Templates name values as {name} or {name|words used when the paste lacks it}. Commands use only
 values that are safe to run as pasted (no masks, no quotes); a command whose values are missing
-falls back to its next alternative, which looks the value up instead of inventing it.
+falls back to its next alternative, which looks the value up instead of inventing it. Steps point
+to a command by its id, {#id}: the word for its place among the commands the reply shows
+("second"), so that a pointer is never a number left over from another reply; where that command
+is not shown, the fallback, or else no step (their conditions test `#id` alike).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from bot.diagnosis import Diagnosis
 from bot.knowledge import Cause, Lang
 from bot.values import applies, exact, runnable, template_values
 
-PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
+PLACEHOLDER = re.compile(r"\{(#?[a-z_]+)(?:\|([^{}]*))?\}")
 # A placeholder with the single spaces around it, which set a value apart from the words next to it.
 _SPACED_PLACEHOLDER = re.compile(r"( ?)" + PLACEHOLDER.pattern + r"( ?)")
 
@@ -77,6 +80,21 @@ def first_filled(
     return None
 
 
+# A command's place among those shown, in words: "the {#id} command", "{#id}のコマンド".
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def ordinal(place: int, lang: Lang) -> str:
+    """The word for the command at `place` (from 0) among those a reply shows."""
+    number = place + 1
+    if lang == "ja":
+        return "最初" if number == 1 else f"{number} つ目" if number < 10 else f"{number} 番目"
+    if place < len(_ORDINALS):
+        return _ORDINALS[place]
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
 @dataclass(frozen=True)
 class Command:
     label: str
@@ -111,16 +129,18 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
     safe = runnable(values)
     # Conditions also see the hidden values (never shown): which shape of the error matched.
     seen = values | diagnosis.hidden
-    applicable = [step for step in cause.steps if applies(step.when, seen)]
+    runs = [(c, first_filled(c.run, safe)) for c in cause.commands if applies(c.when, seen)]
+    shown = [(command, run) for command, run in runs if run is not None]
+    # Where each command stands among those shown, for the steps and labels that point to it.
+    pointers: dict[str, str] = {}
+    for place, (command, _) in enumerate(shown):
+        if command.id:
+            pointers.setdefault(f"#{command.id}", ordinal(place, lang))
+    # A label names what its command runs with: a masked name is not what the command holds.
+    commands = [Command(fill(c.label(lang), safe) or c.label(lang), run) for c, run in shown]
+    applicable = [step for step in cause.steps if applies(step.when, seen | pointers)]
     alone = [step for step in applicable if step.alone]
-    steps = [s for s in (fill(step(lang), values) for step in alone or applicable) if s]
-    commands = []
-    for command in cause.commands:
-        if not applies(command.when, seen):
-            continue
-        run = first_filled(command.run, safe)
-        if run is not None:
-            commands.append(Command(fill(command.label(lang), values) or command.label(lang), run))
+    steps = [s for s in (fill(step(lang), values | pointers) for step in alone or applicable) if s]
     # A statement is filled only with what a policy reads as written: a mask could be a wildcard.
     policy = (
         first_filled(cause.policy, exact(values), _json_string) if applies(cause.policy_when, seen) else None

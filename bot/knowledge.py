@@ -66,8 +66,12 @@ class Step(Text, _Conditional):
 
 
 class Command(_Conditional):
-    """A shell command: the first alternative whose placeholders are all known is offered."""
+    """A shell command: the first alternative whose placeholders are all known is offered. With an
+    `id`, steps and labels point to it as {#id}, and their conditions test whether it is shown.
+    Commands for different cases (one per kind of resource) may share an id: the pointer names the
+    first of them shown."""
 
+    id: Annotated[str, Field(pattern="^[a-z_]+$")] | None = None
     label: Text
     run: Annotated[list[str], Field(min_length=1)]
 
@@ -223,6 +227,7 @@ class Messages(_Strict):
     confidence: Text
     also_found: Text
     more: Text
+    more_commands: Text
     no_diagnosis: Text
     one_layer_only: Text
     layer_owner: dict[str, Text]

@@ -68,26 +68,55 @@ def extracted(cause: Cause, matcher: Matcher) -> set[str]:
     return names | {key for key, sources in DERIVED_FROM.items() if sources & names}
 
 
+# A command pointed to by its place in words, which another reply's commands would shift: {#id}
+# says it (bot.advice).
+_PLACE_IN_WORDS = re.compile(
+    r"(?i:\b(?:first|second|third|fourth|fifth|sixth|seventh|last)\s+(?:two\s+|three\s+)?commands?\b"
+    r"|\b(?:second|third|fourth|fifth|last)\s+(?:one\s+)?(?:runs|prints|shows|lists)\b)"
+    r"|(?:最初|最後|\d\s?(?:つ|番)目)(?:と[^。]{0,12})?(?:のコマンド|が|で)|最初の\s?\d\s?つの?コマンド"
+)
+
+
+def _command_problems(cause: Cause) -> Iterator[str]:
+    # Commands sharing an id are for different cases: never under one condition.
+    cases = [(command.id, repr(sorted(command.when.items()))) for command in cause.commands if command.id]
+    if len(cases) != len(set(cases)):
+        yield f"{cause.id}: two commands under one condition share an id"
+    texts = [t for step in cause.steps for t in (step.en, step.ja)]
+    texts += [t for command in cause.commands for t in (command.label.en, command.label.ja)]
+    for text in texts:
+        found = _PLACE_IN_WORDS.search(text)
+        if found:
+            yield f"{cause.id}: {found[0]!r} points to a command by its place: name it {{#id}}"
+
+
 def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
     known = extracted(cause, matcher)
+    pointers = {f"#{c.id}" for c in cause.commands if c.id}
     templates = [cause.title.en, cause.title.ja, cause.summary.en, cause.summary.ja]
     templates += [cause.explanation.en, cause.explanation.ja, *cause.policy]
-    templates += [s.en for s in cause.steps] + [s.ja for s in cause.steps]
     templates += [run for command in cause.commands for run in command.run]
     templates += [text for command in cause.commands for text in (command.label.en, command.label.ja)]
-    for template in templates:
-        if re.search(r"\{[a-z_]+\|[^{}]*\{", template):
+    # Steps may also point to a command by its id (a label cannot: the command it names may be hidden).
+    pointing = [s.en for s in cause.steps] + [s.ja for s in cause.steps]
+    for template in templates + pointing:
+        if re.search(r"\{#?[a-z_]+\|[^{}]*\{", template):
             yield f"{cause.id}: a fallback holds another placeholder (not supported): {template[:60]!r}"
         for name in placeholders(template):
-            if name not in known:
+            if name.startswith("#") and template not in pointing:
+                yield f"{cause.id}: {{{name}}} outside a step: only steps point to commands"
+            elif name not in (known | pointers):
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"
     # Steps and commands may also hang on a hidden capture: which shape of the error matched.
     hidden = {name for name in _captured(cause, matcher) if name.startswith("_")}
-    conditions = [(cause.requires, known)] + [(condition, known | hidden) for condition in cause.conditions]
+    # Steps may also hang on whether a command is shown.
+    others = [c.when for c in cause.commands] + [cause.policy_when] + [r.when for r in cause.references]
+    conditions = [(cause.requires, known)] + [(step.when, known | hidden | pointers) for step in cause.steps]
+    conditions += [(condition, known | hidden) for condition in others]
     for condition, names in conditions:
         for name, regex in condition.items():
-            if name.startswith("_") and regex not in (".", "!."):
-                yield f"{cause.id}: condition on {name!r}: a shape is tested for presence only ('.' or '!.')"
+            if name.startswith(("_", "#")) and regex not in (".", "!."):
+                yield f"{cause.id}: condition on {name!r}: a shape or a command is tested for presence only ('.' or '!.')"
             if name not in names:
                 yield f"{cause.id}: condition on {name!r}, which this cause never extracts"
             try:
@@ -151,5 +180,6 @@ def lint(kb: KnowledgeBase) -> list[str]:
     matcher = compile_matcher(kb)
     for cause in kb.causes:
         problems += _template_problems(cause, matcher)
+        problems += _command_problems(cause)
         problems += _example_problems(cause, matcher)
     return problems

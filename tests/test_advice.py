@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.advice import Advice, advise, fill
 from bot.diagnosis import Diagnosis, diagnose
 from bot.knowledge import KnowledgeBase
@@ -16,6 +18,8 @@ from bot.render import as_json, blocks, terminal
 from bot.responder import button_value, from_button
 from bot.values import applies, runnable
 from tests.conftest import SESSION_NAME
+
+CORPUS = Path(__file__).parent / "corpus"
 
 
 def _advice(text: str, kb: KnowledgeBase, lang: str = "en") -> Advice:
@@ -985,25 +989,28 @@ def test_an_expired_web_identity_token_or_saml_assertion_is_told_apart_from_expi
     assert wrapped.cause.id == "expired-token"
 
 
-def _example_advice(kb: KnowledgeBase) -> list[tuple[str, int, str, Advice]]:
-    """Every example's reply, in both languages."""
+@pytest.fixture(scope="module")
+def replies(kb: KnowledgeBase) -> list[tuple[str, int, str, Advice]]:
+    """Every diagnosis of every example and real corpus paste, in both languages."""
+    pastes = [(c.id, e.text, e.asked or c.asked_only) for c in kb.causes for e in c.examples.match]
+    lines = (CORPUS / "iam.jsonl").read_text(encoding="utf-8").splitlines()
+    pastes += [(item["id"], item["text"], bool(item.get("asked"))) for item in map(json.loads, lines)]
     replies = []
-    for cause in kb.causes:
-        for number, example in enumerate(cause.examples.match):
-            for lang in ("en", "ja"):
-                triage = diagnose(example.text, asked=example.asked or cause.asked_only, lang=lang)  # type: ignore[arg-type]
-                assert triage.primary is not None
+    for number, (name, text, asked) in enumerate(pastes):
+        for lang in ("en", "ja"):
+            triage = diagnose(text, asked=asked, lang=lang)  # type: ignore[arg-type]
+            for diagnosis in triage.diagnoses:
                 replies.append(
-                    (cause.id, number, lang, advise(triage.primary, triage.lang, kb.shared.passed_to_service))
+                    (name, number, lang, advise(diagnosis, triage.lang, kb.shared.passed_to_service))
                 )
     return replies
 
 
-def test_no_reply_points_to_a_statement_it_does_not_show(kb: KnowledgeBase) -> None:
+def test_no_reply_points_to_a_statement_it_does_not_show(replies: list[tuple[str, int, str, Advice]]) -> None:
     pointers = ("statement below", "template below", "下のステートメント", "下のテンプレート")
     dangling = [
         (cause, number, lang)
-        for cause, number, lang, advice in _example_advice(kb)
+        for cause, number, lang, advice in replies
         if advice.policy is None and any(p in step for step in advice.steps for p in pointers)
     ]
     assert dangling == []
@@ -1024,10 +1031,10 @@ _COMMAND_POINTERS = (
 )
 
 
-def test_no_reply_points_to_a_command_it_does_not_show(kb: KnowledgeBase) -> None:
+def test_no_reply_points_to_a_command_it_does_not_show(replies: list[tuple[str, int, str, Advice]]) -> None:
     dangling = [
         (cause, number, lang, pointer.search(step)[0])  # type: ignore[index]
-        for cause, number, lang, advice in _example_advice(kb)
+        for cause, number, lang, advice in replies
         for step in advice.steps
         for pointer, needed in _COMMAND_POINTERS
         if pointer.search(step) and len(advice.commands) < needed
@@ -1060,3 +1067,90 @@ def test_a_delete_conflict_naming_no_entity_says_what_to_list_by_hand(kb: Knowle
     )
     assert advice.commands == []
     assert "list-access-keys" in advice.steps[0] and "--user-name USER" in advice.steps[0]
+
+
+def test_a_pointer_names_the_place_of_its_command_among_those_shown(kb: KnowledgeBase) -> None:
+    # AWS Config's refusal of the role's ARN: no trust policy to read, so the existence check comes first.
+    text = (
+        "An error occurred (InvalidRoleException) when calling the PutConfigurationRecorder operation: "
+        "The role arn passed is not valid"
+    )
+    unnamed = _advice(text, kb)
+    assert unnamed.commands[0].label.startswith("Does the role")
+    assert any("(first and second commands)" in step for step in unnamed.steps)
+    ja = _advice(text, kb, "ja")
+    assert any("(最初と 2 つ目のコマンド)" in step for step in ja.steps)
+
+
+def test_a_step_pointing_to_a_command_not_shown_gives_way_to_its_variant(kb: KnowledgeBase) -> None:
+    # An SCP whose id is masked: no command reads it, and the step says how to, by hand.
+    advice = _advice(
+        "An error occurred (AccessDeniedException) when calling the ListBuckets operation: User: "
+        "arn:aws:iam::123456789012:user/bob is not authorized to perform: s3:ListAllMyBuckets with an "
+        "explicit deny in a service control policy: arn:aws:organizations::111111111111:policy/o-***/"
+        "service_control_policy/p-***",
+        kb,
+    )
+    assert advice.cause.id == "scp-denied"
+    assert not any(c.label.startswith("Read the SCP") for c in advice.commands)
+    assert any("aws organizations describe-policy --policy-id POLICY_ID" in step for step in advice.steps)
+    assert not any("command below, from the management" in step for step in advice.steps)
+
+
+def test_the_profile_the_failing_command_used_is_the_one_to_sign_in_again(kb: KnowledgeBase) -> None:
+    expired = _advice(
+        "$ aws s3 ls --profile stg-admin\nError when retrieving token from sso: Token has expired and refresh failed",
+        kb,
+    )
+    assert expired.entities["profile"] == "stg-admin"
+    assert "aws sso login --profile stg-admin" in _commands(expired)
+    assert "add --profile NAME" not in " ".join(c.label for c in expired.commands)
+    no_access = _advice(
+        "$ aws ec2 describe-instances --profile nomis-test\n"
+        "An error occurred (ForbiddenException) when calling the GetRoleCredentials operation: No access",
+        kb,
+    )
+    assert "P=nomis-test;" in _commands(no_access) and "replace PROFILE" not in " ".join(
+        c.label for c in no_access.commands
+    )
+    # A profile another command used lines before is not this error's.
+    earlier = _advice(
+        "$ aws sso login --profile old\nSuccessfully logged into Start URL\n$ terraform plan\n"
+        "Error: Error when retrieving token from sso: Token has expired and refresh failed",
+        kb,
+    )
+    assert "profile" not in earlier.entities
+    assert "aws sso login" in _commands(earlier)
+    missing = _advice("The config profile (docgenerator) could not be found", kb, "ja")
+    assert missing.entities["profile"] == "docgenerator"
+    assert any("aws configure sso --profile docgenerator" in step for step in missing.steps)
+
+
+def test_a_short_slack_reply_says_where_the_commands_its_steps_name_are(kb: KnowledgeBase) -> None:
+    triage = diagnose(kb.cause("codebuild-policy-not-single-role").examples.match[0].text)
+    text = json.dumps(blocks.render(triage, kb).blocks, ensure_ascii=False)
+    assert "The fifth command deletes it" in text  # of five, two shown
+    assert "More commands under Details: 3" in text
+    detailed = json.dumps(blocks.render(triage, kb, detailed=True).blocks, ensure_ascii=False)
+    assert "More commands under Details" not in detailed
+
+
+def test_no_reply_shows_a_pointer_unfilled(replies: list[tuple[str, int, str, Advice]]) -> None:
+    raw = [
+        (cause, number, lang)
+        for cause, number, lang, advice in replies
+        if any("{#" in text for text in [*advice.steps, *(c.label for c in advice.commands)])
+    ]
+    assert raw == []
+
+
+def test_a_label_names_what_its_command_holds_not_a_masked_name(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "ValidationError: Role arn:aws:iam::***:role/cdk-hnb659fds-cfn-exec-role-***-us-east-1 is invalid "
+        "or cannot be assumed",
+        kb,
+    )
+    assert "cdk-hnb659fds-cfn-exec-role-***" in " ".join(advice.steps)  # the steps say what was pasted
+    trust = next(c for c in advice.commands if "AssumeRolePolicyDocument" in c.run)
+    assert "ROLE_NAME" in trust.run
+    assert "***" not in trust.label and "replace ROLE_NAME" in trust.label

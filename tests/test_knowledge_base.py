@@ -136,7 +136,9 @@ def test_lint_names_a_shape_tested_for_more_than_presence_and_a_principal_no_sha
     cause["principals"]["_nowhere"] = "lambda.amazonaws.com"
     cause["principals"]["_lambda"] = "Lambda"
     problems = lint(_write_kb(tmp_path, cause))
-    assert any("condition on '_lambda': a shape is tested for presence only" in p for p in problems)
+    assert any(
+        "condition on '_lambda': a shape or a command is tested for presence only" in p for p in problems
+    )
     assert not any("'_ecs_task'" in p for p in problems)
     assert any("principals names '_nowhere'" in p for p in problems)
     assert any("'Lambda', not a service principal" in p for p in problems)
@@ -186,3 +188,20 @@ def test_lint_names_a_denying_layer_the_replies_cannot_say_who_owns(
     (tmp_path / "messages.yaml").write_text(yaml.safe_dump(messages, allow_unicode=True))
     problems = lint(load(tmp_path))
     assert "messages: layer 'scp' has no owner (layer_owner)" in problems
+
+
+def test_lint_names_a_command_pointed_to_by_its_place_or_an_id_no_command_has(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    cause = kb.cause("policy-version-limit").model_dump(exclude_none=True)
+    cause["steps"][0]["en"] = "List the versions (second command)."
+    cause["steps"][1]["ja"] = "古いバージョンを削除します ({#nothing}のコマンド)。"
+    cause["steps"][2]["when"] = {"#versions": "^first$"}
+    cause["title"]["en"] = "Too many versions ({#versions} command)"
+    cause["commands"][1]["id"] = cause["commands"][0]["id"]
+    problems = lint(_write_kb(tmp_path, cause))
+    assert any("'second command' points to a command by its place" in p for p in problems)
+    assert any("{#nothing}" in p for p in problems)
+    assert any("condition on '#versions'" in p for p in problems)
+    assert any("{#versions}" in p for p in problems)  # a title shows no commands
+    assert any("two commands under one condition share an id" in p for p in problems)

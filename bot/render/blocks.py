@@ -124,6 +124,9 @@ def _advice_blocks(advice: Advice, kb: KnowledgeBase, shape: _Shape) -> list[dic
     for command in advice.commands[: shape.commands]:
         blocks.append(_context([escape(command.label)]))
         blocks.append(_preformatted(command.run))
+    left = len(advice.commands) - shape.commands
+    if left > 0:  # the steps may name them by their place
+        blocks.append(_context([escape(m.more_commands(lang).replace("{count}", str(left)))]))
     if shape.policy and advice.policy:
         blocks.append(_context([f"*{m.policy(lang)}*"]))
         blocks.append(_preformatted(advice.policy))
