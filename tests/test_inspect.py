@@ -720,3 +720,33 @@ async def test_an_authorization_id_is_resolved_naming_every_denying_check(aws: s
         in summary
     )
     assert "principal: implicit deny" in summary and "resource" not in summary.split("\n", 2)[-1]
+
+
+def test_an_endpoint_that_pages_roles_without_end_is_not_followed_for_ever() -> None:
+    """A proxy or a broken endpoint answering ListRoles as truncated, again and again (moto cannot):
+    the case-insensitive search stops where an account's roles would end, or at a repeated marker."""
+    from bot.inspect.snapshot import Reader
+
+    def reader(markers: list[str]) -> tuple[Reader, Stubber]:
+        client = boto3.client(
+            "iam",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAHUBTESTKEY000001",
+            aws_secret_access_key="x",
+        )
+        stub = Stubber(client)
+        stub.add_client_error("get_role", "NoSuchEntity", "The role with name app cannot be found.", 404)
+        for marker in markers:
+            page = {"Roles": [], "IsTruncated": True, "Marker": marker}
+            stub.add_response("list_roles", page)
+        stub.activate()
+        return Reader(client), stub
+
+    endless, stub = reader([f"m{n}" for n in range(5)])
+    assert endless.role("app") is None
+    assert endless.calls == 6  # GetRole, then five pages: 5,000 roles, IAM's most
+    stub.assert_no_pending_responses()
+    repeating, stub = reader(["same", "same"])
+    assert repeating.role("app") is None
+    assert repeating.calls == 3
+    stub.assert_no_pending_responses()

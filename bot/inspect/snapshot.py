@@ -88,6 +88,11 @@ class PrincipalPolicies:
     boundary: str | None
 
 
+# An account holds at most 5,000 roles (IAM's quota): five pages of ListRoles. An endpoint that
+# goes on paging past them, or gives a marker twice, is not listing roles any more.
+_ROLE_PAGES = 5
+
+
 class Reader:
     """Reads snapshots through one account's IAM client, counting its calls."""
 
@@ -107,14 +112,17 @@ class Reader:
             if error_code(exc) != "NoSuchEntity":
                 raise
         marker: str | None = None
-        while True:
-            page = self._call("list_roles", **({"Marker": marker} if marker else {}))
+        seen: set[str] = set()
+        for _ in range(_ROLE_PAGES):
+            page = self._call("list_roles", MaxItems=1000, **({"Marker": marker} if marker else {}))
             for role in page["Roles"]:
                 if role["RoleName"].casefold() == name.casefold():
                     return dict(self._call("get_role", RoleName=role["RoleName"])["Role"])
             marker = page.get("Marker")
-            if not page.get("IsTruncated") or not marker:
+            if not page.get("IsTruncated") or not marker or marker in seen:
                 return None
+            seen.add(marker)
+        return None
 
     def role(self, name: str) -> RoleSnapshot | None:
         """The role named `name` in any letter case, or None when there is none."""
