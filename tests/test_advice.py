@@ -1154,3 +1154,27 @@ def test_a_label_names_what_its_command_holds_not_a_masked_name(kb: KnowledgeBas
     trust = next(c for c in advice.commands if "AssumeRolePolicyDocument" in c.run)
     assert "ROLE_NAME" in trust.run
     assert "***" not in trust.label and "replace ROLE_NAME" in trust.label
+
+
+def test_a_missing_oidc_provider_is_created_for_the_issuer_the_message_names(kb: KnowledgeBase) -> None:
+    issuer = "oidc.eks.eu-west-1.amazonaws.com/id/4F2A0C8E9B7D6E5F1A2B3C4D5E6F7A8B"
+    advice = _advice(
+        "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: "
+        f"No OpenIDConnect provider found in your account for https://{issuer}",
+        kb,
+    )
+    assert advice.entities["issuer"] == issuer
+    assert (
+        f"aws iam create-open-id-connect-provider --url https://{issuer} --client-id-list sts.amazonaws.com"
+        in _commands(advice)
+    )
+    assert advice.steps[0].startswith(f"This account has no IAM OIDC provider for {issuer}")
+    assert advice.policy is not None and f'"{issuer}:aud": "sts.amazonaws.com"' in advice.policy
+    assert f"oidc-provider/{issuer}" in advice.policy
+    # A masked issuer is named as pasted, and not run: the step says the call by hand.
+    masked = _advice(
+        "No OpenIDConnect provider found in your account for https://oidc.eks.us-east-1.amazonaws.com/id/***",
+        kb,
+    )
+    assert "create-open-id-connect-provider" not in _commands(masked)
+    assert "create-open-id-connect-provider --url https://ISSUER" in masked.steps[0]
