@@ -1178,3 +1178,14 @@ def test_a_missing_oidc_provider_is_created_for_the_issuer_the_message_names(kb:
     )
     assert "create-open-id-connect-provider" not in _commands(masked)
     assert "create-open-id-connect-provider --url https://ISSUER" in masked.steps[0]
+
+
+def test_an_invalid_principal_without_a_role_to_look_up_says_the_lookup_by_hand(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "An error occurred (MalformedPolicyDocument) when calling the PutBucketPolicy operation: "
+        'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/bob"',
+        kb,
+    )
+    check = next(step for step in advice.steps if step.startswith("Check that"))
+    assert "aws iam get-role --role-name NAME, or get-user --user-name NAME" in check
+    assert "below)" not in check.split("If it")[0]  # the one command shown is about deleted principals
