@@ -1104,15 +1104,13 @@ def test_the_profile_the_failing_command_used_is_the_one_to_sign_in_again(kb: Kn
     )
     assert expired.entities["profile"] == "stg-admin"
     assert "aws sso login --profile stg-admin" in _commands(expired)
-    assert "add --profile NAME" not in " ".join(c.label for c in expired.commands)
+    assert "aws sso login" not in [c.run for c in expired.commands]  # the profile's, not the default
     no_access = _advice(
         "$ aws ec2 describe-instances --profile nomis-test\n"
         "An error occurred (ForbiddenException) when calling the GetRoleCredentials operation: No access",
         kb,
     )
-    assert "P=nomis-test;" in _commands(no_access) and "replace PROFILE" not in " ".join(
-        c.label for c in no_access.commands
-    )
+    assert "P=nomis-test;" in _commands(no_access) and "P=PROFILE;" not in _commands(no_access)
     # A profile another command used lines before is not this error's.
     earlier = _advice(
         "$ aws sso login --profile old\nSuccessfully logged into Start URL\n$ terraform plan\n"
@@ -1189,3 +1187,62 @@ def test_an_invalid_principal_without_a_role_to_look_up_says_the_lookup_by_hand(
     check = next(step for step in advice.steps if step.startswith("Check that"))
     assert "aws iam get-role --role-name NAME, or get-user --user-name NAME" in check
     assert "below)" not in check.split("If it")[0]  # the one command shown is about deleted principals
+
+
+def test_names_from_around_an_error_come_from_the_failing_command_and_never_run_masked(
+    kb: KnowledgeBase,
+) -> None:
+    lambda_error = (
+        "An error occurred (InvalidParameterValueException) when calling the CreateFunction operation: "
+        "The role defined for the function cannot be assumed by Lambda."
+    )
+    # Another tool's --role before the failing command is not the function's role.
+    other = _advice(
+        "$ saml2aws login --role=arn:aws:iam::111122223333:role/SAMLAdmin\n"
+        "$ aws lambda create-function --function-name b --cli-input-json file://fn.json\n\n" + lambda_error,
+        kb,
+    )
+    assert "role_arn" not in other.entities and "SAMLAdmin" not in _commands(other)
+    # The CLI's own output: a blank line between the command and its error; aws-sso-cli's names.
+    expired = "An error occurred (ExpiredToken) when calling the ListBuckets operation: The provided token has expired."
+    assert _advice(f"$ aws s3 ls --profile dev\n\n{expired}", kb).entities["profile"] == "dev"
+    sso = "Error when retrieving token from sso: Token has expired and refresh failed"
+    named = _advice(f"$ aws s3 ls --profile 123456789012:AdministratorAccess\n{sso}", kb)
+    assert "aws sso login --profile 123456789012:AdministratorAccess" in _commands(named)
+    masked = _advice(f"$ aws s3 ls --profile xxxx\n{sso}", kb)
+    assert any(c.run == "aws sso login" for c in masked.commands)
+    # An issuer masked in part is named, never created; Japanese typed after the URL is not in it.
+    for issuer in (
+        "oidc.eks.eu-west-1.amazonaws.com/id/xxxx",
+        "oidc.eks.us-east-1.amazonaws.com/id/<cluster-id>",
+    ):
+        advice = _advice(
+            f"InvalidIdentityToken: No OpenIDConnect provider found in your account for https://{issuer}", kb
+        )
+        assert advice.entities["issuer"] == issuer
+        assert "create-open-id-connect-provider" not in _commands(advice)
+    japanese = _advice(
+        "InvalidIdentityToken: No OpenIDConnect provider found in your account for "
+        "https://oidc.eks.eu-west-1.amazonaws.com/id/4F2A0C8E9B7D6E5F1A2B3C4D5E6F7A8Bを作成しましたが",
+        kb,
+    )
+    assert (
+        japanese.entities["issuer"] == "oidc.eks.eu-west-1.amazonaws.com/id/4F2A0C8E9B7D6E5F1A2B3C4D5E6F7A8B"
+    )
+    # A profile name holding shell is not read; "Unable to locate credentials" is no missing profile.
+    injected = _advice("The config profile (dev;curl${IFS}x.sh|sh) could not be found", kb)
+    assert "profile" not in injected.entities and "curl" not in " ".join(injected.steps)
+    unconfigured = _advice("$ aws s3 ls --profile dev\nUnable to locate credentials.", kb)
+    assert not any("is what the tool asked for" in step for step in unconfigured.steps)
+
+
+def test_an_execution_role_read_from_the_command_line_is_the_one_the_commands_name(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "$ aws lambda create-function --function-name f --role arn:aws:iam::444455556666:role/api-exec "
+        "--zip-file fileb://f.zip\nAn error occurred (InvalidParameterValueException) when calling the "
+        "CreateFunction operation: The provided execution role does not have permissions to call "
+        "ReceiveMessage on SQS",
+        kb,
+    )
+    assert "aws iam attach-role-policy --role-name api-exec --policy-arn" in _commands(advice)
+    assert any(c.label.endswith("to api-exec") for c in advice.commands)
