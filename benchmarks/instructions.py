@@ -16,6 +16,7 @@ compare.py as well.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -42,6 +43,9 @@ def _work(kind: str, count: int) -> None:
     # all (tens of millions of instructions), and where one fell, before or among the measured
     # messages, would decide the figure.
     settle()
+    # And no collection among the measured ones: where one falls moves the figure by a fifth for
+    # error pastes (a full one walks everything they left), which hides the work itself.
+    gc.disable()
     for text in texts[:count]:
         diagnose(text)
 
