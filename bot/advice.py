@@ -131,7 +131,7 @@ def advise(diagnosis: Diagnosis, lang: Lang, passed_to_service: Mapping[str, str
     seen = values | diagnosis.hidden
     runs = [(c, first_filled(c.run, safe)) for c in cause.commands if applies(c.when, seen)]
     shown = [(command, run) for command, run in runs if run is not None]
-    # Where each command stands among those shown, for the steps and labels that point to it.
+    # Where each command stands among those shown, for the steps that point to it.
     pointers: dict[str, str] = {}
     for place, (command, _) in enumerate(shown):
         if command.id:

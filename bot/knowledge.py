@@ -67,7 +67,7 @@ class Step(Text, _Conditional):
 
 class Command(_Conditional):
     """A shell command: the first alternative whose placeholders are all known is offered. With an
-    `id`, steps and labels point to it as {#id}, and their conditions test whether it is shown.
+    `id`, steps point to it as {#id}, and their conditions test whether it is shown.
     Commands for different cases (one per kind of resource) may share an id: the pointer names the
     first of them shown (the lint refuses a shared id only under conditions written alike)."""
 

@@ -99,11 +99,11 @@ def _template_problems(cause: Cause, matcher: Matcher) -> Iterator[str]:
     templates += [text for command in cause.commands for text in (command.label.en, command.label.ja)]
     # Steps may also point to a command by its id (a label cannot: the command it names may be hidden).
     pointing = [s.en for s in cause.steps] + [s.ja for s in cause.steps]
-    for template in templates + pointing:
+    for template, may_point in [(t, False) for t in templates] + [(t, True) for t in pointing]:
         if re.search(r"\{#?[a-z_]+\|[^{}]*\{", template):
             yield f"{cause.id}: a fallback holds another placeholder (not supported): {template[:60]!r}"
         for name in placeholders(template):
-            if name.startswith("#") and template not in pointing:
+            if name.startswith("#") and not may_point:
                 yield f"{cause.id}: {{{name}}} outside a step: only steps point to commands"
             elif name not in (known | pointers):
                 yield f"{cause.id}: template names {{{name}}}, which this cause never extracts"

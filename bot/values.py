@@ -189,6 +189,8 @@ def _instance_profile_values(profile: str | None) -> dict[str, str]:
 
 
 _MASK = re.compile(r"x{3,}|X{3,}|\*+")
+# A part of a name or path masked by x's: an issuer's id/xxxx, a host's xxx.example.com.
+_MASKED_PART = re.compile(r"(?:^|[/.:])(?:x{3,}|X{3,})(?:$|[/.:])")
 # An ARN whose account is a variable never substituted: arn:aws:iam::${AWS::AccountId}:role/x.
 _VARIABLE_ACCOUNT = re.compile(r"^(arn:[^:]+:[^:]+:[^:]*:)\$\{[^{}]*\}(?=:)")
 # Masks a policy would read as wildcards (runs of stars, a star for an account, a ?) or as a
@@ -202,8 +204,9 @@ def _masked_account(arn: Arn | None) -> bool:
 
 
 def _masked(value: str) -> bool:
-    """A value the paste masked: all x's or stars, or an ARN whose account is masked or unset."""
-    return bool(_MASK.fullmatch(value)) or _masked_account(Arn.parse(value))
+    """A value the paste masked: all x's or stars, a part of x's, or an ARN whose account is masked
+    or unset."""
+    return bool(_MASK.fullmatch(value) or _MASKED_PART.search(value)) or _masked_account(Arn.parse(value))
 
 
 def runnable(values: Mapping[str, str]) -> dict[str, str]:
@@ -221,7 +224,11 @@ def exact(values: Mapping[str, str]) -> dict[str, str]:
         arn = Arn.parse(value)
         if arn is not None and _masked_account(arn):
             value = str(arn._replace(account="ACCOUNT_ID"))
-        if not _MASK.fullmatch(value) and not _NOT_IN_A_STATEMENT.search(value):
+        if (
+            not _MASK.fullmatch(value)
+            and not _MASKED_PART.search(value)
+            and not _NOT_IN_A_STATEMENT.search(value)
+        ):
             kept[key] = value
     return kept
 

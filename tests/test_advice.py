@@ -1246,3 +1246,14 @@ def test_an_execution_role_read_from_the_command_line_is_the_one_the_commands_na
     )
     assert "aws iam attach-role-policy --role-name api-exec --policy-arn" in _commands(advice)
     assert any(c.label.endswith("to api-exec") for c in advice.commands)
+
+
+def test_a_name_masked_in_part_by_xs_is_neither_run_nor_written_into_a_statement(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "An error occurred (AccessDenied) when calling the AssumeRole operation: User: "
+        "arn:aws:iam::123456789012:user/taro is not authorized to perform: sts:AssumeRole on resource: "
+        "arn:aws:iam::123456789012:role/xxxxx",
+        kb,
+    )
+    assert advice.policy is not None and "role/xxxxx" not in advice.policy and "ROLE_NAME" in advice.policy
+    assert "xxxxx" not in _commands(advice)
