@@ -1124,6 +1124,37 @@ def test_the_profile_the_failing_command_used_is_the_one_to_sign_in_again(kb: Kn
     assert any("aws configure sso --profile docgenerator" in step for step in missing.steps)
 
 
+def test_invalid_keys_are_looked_at_in_the_profile_the_failing_command_used(kb: KnowledgeBase) -> None:
+    pasted = (
+        "$ aws s3 ls --profile legacy-admin\n\nAn error occurred (InvalidClientTokenId) when calling the "
+        "ListBuckets operation: The security token included in the request is invalid."
+    )
+    advice = _advice(pasted, kb)
+    assert advice.entities["profile"] == "legacy-admin"
+    runs = [c.run for c in advice.commands]
+    assert "aws configure list --profile legacy-admin" in runs and "aws configure list" not in runs
+    assert "aws sts get-caller-identity --profile legacy-admin" in runs
+    assert any(step.startswith("The failing command used the profile legacy-admin") for step in advice.steps)
+    # A masked profile is named in the steps as pasted, but never run.
+    masked = _advice(pasted.replace("legacy-admin", "xxxx"), kb)
+    assert "aws configure list" in [c.run for c in masked.commands]
+    assert "xxxx" not in _commands(masked)
+
+
+def test_terraform_and_the_go_sdk_name_the_missing_profile(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "│ Error: configuring Terraform AWS Provider: failed to get shared config profile, jack.roper\n│\n"
+        '│   with provider["registry.terraform.io/hashicorp/aws"],',
+        kb,
+    )
+    assert advice.cause.id == "credentials-not-found" and advice.entities["profile"] == "jack.roper"
+    assert any("aws configure sso --profile jack.roper" in step for step in advice.steps)
+    assert any('provider block (profile = "jack.roper")' in step for step in advice.steps)
+    # The CLI's own wording names the profile, but Terraform's step is not for it.
+    cli = _advice("The config profile (dev) could not be found", kb)
+    assert not any("provider block" in step for step in cli.steps)
+
+
 def test_a_short_slack_reply_says_where_the_commands_its_steps_name_are(kb: KnowledgeBase) -> None:
     triage = diagnose(kb.cause("codebuild-policy-not-single-role").examples.match[0].text)
     text = json.dumps(blocks.render(triage, kb).blocks, ensure_ascii=False)
