@@ -35,8 +35,13 @@ class BaselineMatcher(Matcher):
 
     def __init__(self, base: Matcher) -> None:
         self.__dict__.update(base.__dict__)
+        # Each pattern as text, its classes read by character as RE2 reads them in UTF-8 (a bytes
+        # pattern's class holds bytes: `[’']` would take one byte of the three), and \w, \s, \b
+        # as ASCII, as in RE2.
         self._plain = [
-            (Uses.of([use])[0], re.compile(regex.pattern)) for regex, uses in base.patterns for use in uses
+            (Uses.of([use])[0], re.compile(regex.pattern.decode(), re.ASCII))
+            for regex, uses in base.patterns
+            for use in uses
         ]
         self._everything = list(range(base.expressions))
         self.texts_searched = 0
@@ -50,17 +55,22 @@ class BaselineMatcher(Matcher):
     def hits(self, data: bytes, candidates: Iterable[int]) -> list[Hit]:
         # Every cause's pattern, one after the other.
         self.texts_searched += 1
+        text = data.decode("utf-8", "replace")
+
+        def at(index: int) -> int:  # a character's offset as the UTF-8 byte offset the engine gives
+            return index if text.isascii() else len(text[:index].encode("utf-8", "replace"))
+
         found: list[Hit] = []
         for use, regex in self._plain:
             position = 0
-            while (match := regex.search(data, position)) is not None:
+            while (match := regex.search(text, position)) is not None:
                 if match.end() > match.start():
                     captures: dict[str, str] = {}
                     for name, value in match.groupdict().items():
                         key = name.split("__", 1)[0]
                         if value and key not in captures:
-                            captures[key] = value.decode("utf-8", "replace")
-                    found.append(Hit(use, match.start(), match.end(), lambda c=captures: c))
+                            captures[key] = value
+                    found.append(Hit(use, at(match.start()), at(match.end()), lambda c=captures: c))
                 position = max(match.end(), position + 1)
         return found
 

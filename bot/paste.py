@@ -51,11 +51,13 @@ _MAIL_LINK = re.compile(r"\[([^\[\]\n]*)\]\(mailto:[^()\s]*\)|\]\(mailto:[^()\s]
 # a paste glued to the backticks ("```ECS was unable ...```", as chat clients send inline blocks)
 # keeps its first word.
 _FENCE = re.compile(r"```(?:[A-Za-z0-9_+-]{1,20}(?=[ \t]*(?:\n|\Z)))?")
-# A box margin opens a line: white space, a bar, and a space unless the line ends there. It is
+# A margin opens a line: white space, a run of marks, and a space unless the line ends there;
+# margins may nest ("> │ " in a quoted Terraform box). The marks: a box's bars (Terraform, tables),
+# a quote's (Slack, Markdown, mail) and a comment's (a script holding the error it gave). It is
 # found from the line break before it (the text is read after one): Python's engine skips to a
 # literal start, where it would try every character for `^`.
-_BOX_BARS = "│╷╵┃|"
-_BOX_MARGIN = re.compile(rf"\n[ \t]*[{_BOX_BARS}](?:[ \t]|(?=\n)|\Z)")
+_MARGIN_MARKS = "│╷╵┃|>#"
+_LINE_MARGIN = re.compile(rf"\n(?:[ \t]*[{_MARGIN_MARKS}]+(?:[ \t]|(?=\n)|\Z))+")
 _JSON_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})|\\([nrt\"/\\])")
 _XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
 # Tags of XML error bodies (<Error>, <Code>, <Message>...): capitalised names, so that masks
@@ -172,23 +174,23 @@ CHANGES = (
     r"<(?:https?:|mailto:|[@#!]|\?xml|/)|\]\(mailto:",
     "&",  # HTML entities
     # A backtick sharing its line: removing it joins what is around it, and a fence there starts
-    # a new line (which a box margin may then open).
+    # a new line (which a margin may then open).
     r"[^\n`]`|`[^\n`]",
-    rf"(?m)(?:^|\r)[ \t]*[{_BOX_BARS}](?:[ \t\r]|$)",  # box margins (a CR becomes a line break)
+    rf"(?m)(?:^|\r)[ \t]*[{_MARGIN_MARKS}]+(?:[ \t\r]|$)",  # margins (a CR becomes a line break)
     # A line ending inside a token `_breaks_token` joins: an ARN, a path, an assignment.
     r"(?:arn:|/\S*/|=)(?:\S*[:/=_-])?[ \t]*[\r\n]",
 )
 # The CHANGES by what they tell (their indices, as a first look numbers what it finds).
-ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES, INLINE_CODE, BOX_MARGINS, TOKEN_BREAKS = range(
+ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES, INLINE_CODE, MARGINS, TOKEN_BREAKS = range(
     len(TIDYING), len(CHANGES)
 )
 # The steps that write characters other steps act on (a control becomes a space, an escape or an
 # entity any character, a full-width form its ASCII twin, a link its label): where one of these
 # is seen, every later step looks for itself what it acts on.
 _WRITING = frozenset({ODD_CHARACTERS, ESCAPES, MARKUP, ENTITIES})
-# What can open a line with a box margin once undecorated: one there already, or inline code (a
+# What can open a line with a margin once undecorated: one there already, or inline code (a
 # fence sharing its line starts a new one).
-_MARGINS = _WRITING | {BOX_MARGINS, INLINE_CODE}
+_MARGINS = _WRITING | {MARGINS, INLINE_CODE}
 # What can make a line end inside a token once undecorated: one ending so already, or inline
 # code whose backticks go.
 _BREAKING = _WRITING | {INLINE_CODE, TOKEN_BREAKS}
@@ -234,7 +236,7 @@ def wrapped(text: str) -> bool:
     )
 
 
-# What normalising usually changes: JSON escapes, HTML entities, XML end tags, box margins.
+# What normalising usually changes: JSON escapes, HTML entities, XML end tags, Terraform's margins.
 _LIKELY_CHANGES = ('\\"', "\\n", "&", "</", "│")
 
 
@@ -294,8 +296,8 @@ def undecorate(text: str, signs: Collection[int] | None = None) -> str:
         text = _rewrite(text)
     if "`" in text:
         text = _FENCE.sub("\n", text).replace("`", "")
-    if _seen(_MARGINS, signs) and any(map(text.__contains__, _BOX_BARS)):
-        text = _BOX_MARGIN.sub("\n", "\n" + text)[1:]
+    if _seen(_MARGINS, signs) and any(map(text.__contains__, _MARGIN_MARKS)):
+        text = _LINE_MARGIN.sub("\n", "\n" + text)[1:]
     if "  " in text or "\t" in text or " \n" in text or not text.isascii():
         # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.
         text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ")

@@ -64,6 +64,20 @@ def test_a_box_margin_is_taken_off_every_line_it_opens_and_nowhere_else() -> Non
     assert paste.normalise(boxed) == "a\nb\nc\n\n|x\n\nkeep | this\n"
 
 
+def test_an_error_quoted_or_commented_line_by_line_still_matches() -> None:
+    lines = [
+        "User: arn:aws:iam::123456789012:user/bob is not authorized to perform:",
+        "iam:PassRole on resource:",
+        "arn:aws:iam::123456789012:role/app-role",
+    ]
+    # A Slack quote (each line sent as "&gt; "), a mail quote in two levels, a quoted Terraform box,
+    # a script's comments.
+    for margin in ("&gt; ", ">> ", "> │ ", "# "):
+        assert _role("\n".join(margin + line for line in lines)) == ROLE, margin
+    # A margin only opens a line, and needs the space after it; a run of marks is one.
+    assert normalise(">>> a\n#!/bin/sh\n#1 b\na > c\n## d\n>") == "a\n#!/bin/sh\n#1 b\na > c\nd\n"
+
+
 def test_json_escaped_error_text_is_read() -> None:
     escaped = '{"message": "' + ERROR.replace(":", "\\u003a", 1) + '\\n\\"quoted\\""}'
     assert _role(escaped) == ROLE
