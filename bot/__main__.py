@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal, TextIO
@@ -199,8 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if args.command == "kb" else 2
     except BrokenPipeError:
         # The reader left (`| head`): nothing more is read, so nothing more is written, even at exit.
+        # The status is a shell's for a process that SIGPIPE ended, as `cat` or `grep` would give:
+        # not 1, which would say that nothing was diagnosed.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

@@ -107,16 +107,20 @@ def test_jsonl_answers_lines_json_cannot_carry_and_goes_on() -> None:
 def test_jsonl_stops_quietly_when_its_reader_leaves() -> None:
     lines = "".join(json.dumps({"text": PASSROLE}) + "\n" for _ in range(5000))
     reader = subprocess.run(
-        f"{sys.executable} -m bot diagnose --jsonl | head -1",
+        f'{sys.executable} -m bot diagnose --jsonl | head -1; echo "status ${{PIPESTATUS[0]}}"',
         shell=True,
+        executable="/bin/bash",
         input=lines.encode(),
         capture_output=True,
         cwd=ROOT,
         timeout=120,
         check=False,
     )
-    assert json.loads(reader.stdout)["diagnoses"][0]["cause"] == "passrole-denied"
+    first, status = reader.stdout.decode().splitlines()
+    assert json.loads(first)["diagnoses"][0]["cause"] == "passrole-denied"
     assert reader.stderr == b""
+    # As a process that SIGPIPE ended (a shell's 141), not 1, which says nothing was diagnosed.
+    assert status == "status 141"
 
 
 def test_binary_junk_on_stdin_gets_an_answer_not_a_crash() -> None:
