@@ -14,6 +14,7 @@ one long, would read the drift as speed).
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import statistics
 import sys
@@ -56,9 +57,14 @@ class BaselineMatcher(Matcher):
         # Every cause's pattern, one after the other.
         self.texts_searched += 1
         text = data.decode("utf-8", "replace")
+        offsets: list[int] = []
 
         def at(index: int) -> int:  # a character's offset as the UTF-8 byte offset the engine gives
-            return index if text.isascii() else len(text[:index].encode("utf-8", "replace"))
+            if text.isascii():
+                return index
+            if not offsets:
+                offsets.extend(itertools.accumulate((len(c.encode()) for c in text), initial=0))
+            return offsets[index]
 
         found: list[Hit] = []
         for use, regex in self._plain:

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal, TextIO
@@ -183,6 +182,11 @@ def _kb(action: str) -> int:
     return 1 if problems else 0
 
 
+# The status a shell gives a process that SIGPIPE ended (128 + 13), as `cat` or `grep` would end
+# when their reader leaves: not 1, which would say that nothing was diagnosed.
+_READER_LEFT = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args: Any = parser.parse_args(argv)
@@ -200,10 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if args.command == "kb" else 2
     except BrokenPipeError:
         # The reader left (`| head`): nothing more is read, so nothing more is written, even at exit.
-        # The status is a shell's for a process that SIGPIPE ended, as `cat` or `grep` would give:
-        # not 1, which would say that nothing was diagnosed.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 128 + signal.SIGPIPE
+        return _READER_LEFT
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ _FENCE = re.compile(r"```(?:[A-Za-z0-9_+-]{1,20}(?=[ \t]*(?:\n|\Z)))?")
 # found from the line break before it (the text is read after one): Python's engine skips to a
 # literal start, where it would try every character for `^`.
 _MARGIN_MARKS = "│╷╵┃|>#"
+_QUOTING_MARKS = ">#"
 _LINE_MARGIN = re.compile(rf"\n(?:[ \t]*[{_MARGIN_MARKS}]+(?:[ \t]|(?=\n)|\Z))+")
 _JSON_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})|\\([nrt\"/\\])")
 _XML_DECL = re.compile(r"<\?xml[^<>]*\?>")
@@ -297,7 +298,7 @@ def undecorate(text: str, signs: Collection[int] | None = None) -> str:
     if "`" in text:
         text = _FENCE.sub("\n", text).replace("`", "")
     if _seen(_MARGINS, signs) and any(map(text.__contains__, _MARGIN_MARKS)):
-        text = _LINE_MARGIN.sub("\n", "\n" + text)[1:]
+        text = _margins_off(text)
     if "  " in text or "\t" in text or " \n" in text or not text.isascii():
         # Tabs, non-breaking and ideographic spaces become spaces, then every run one space.
         text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ")
@@ -305,6 +306,28 @@ def undecorate(text: str, signs: Collection[int] | None = None) -> str:
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return text
+
+
+def _margins_off(text: str) -> str:
+    """The text without its lines' margins. A box's margin goes wherever it opens a line; one that
+    quotes or comments goes only where the line before is quoted or commented alike: a lone
+    heading, comment or quoted remark keeps its marks, and so does a block's first line, so that
+    no line ending inside a token (an ARN cut at a slash) is joined onto one."""
+    marked = "\n" + text
+
+    def off(margin: re.Match[str]) -> str:
+        quoting = _quoting(margin.group())
+        if not quoting:
+            return "\n"
+        line_before = marked.rfind("\n", 0, margin.start())
+        before = _LINE_MARGIN.match(marked, line_before) if line_before >= 0 else None
+        return "\n" if before is not None and _quoting(before.group()) == quoting else margin.group()
+
+    return _LINE_MARGIN.sub(off, marked)[1:]
+
+
+def _quoting(margin: str) -> str:
+    return "".join(mark for mark in margin if mark in _QUOTING_MARKS)
 
 
 def _rewrite(text: str) -> str:

@@ -1153,6 +1153,26 @@ def test_terraform_and_the_go_sdk_name_the_missing_profile(kb: KnowledgeBase) ->
     # The CLI's own wording names the profile, but Terraform's step is not for it.
     cli = _advice("The config profile (dev) could not be found", kb)
     assert not any("provider block" in step for step in cli.steps)
+    # No name, a flag in its place or a name cut short: the error, without a profile.
+    for pasted in ("profile, --debug", "profile, " + "a" * 70, "profile"):
+        advice = _advice(f"Error: failed to get shared config {pasted}", kb)
+        assert advice.cause.id == "credentials-not-found" and "profile" not in advice.entities, pasted
+    flag = _advice(
+        "$ aws s3 ls --profile --region eu-west-1\nAn error occurred (InvalidClientTokenId) when calling the "
+        "ListBuckets operation: The security token included in the request is invalid.",
+        kb,
+    )
+    assert "profile" not in flag.entities and "--profile --region" not in _commands(flag)
+
+
+def test_a_masked_policy_name_is_looked_up_by_hand(kb: KnowledgeBase) -> None:
+    advice = _advice(
+        "An error occurred (NoSuchEntity) when calling the AttachRolePolicy operation: "
+        "Policy arn:aws:iam::aws:policy/xxxx does not exist or is not attachable.",
+        kb,
+    )
+    assert advice.steps[0].startswith("Look the policy up by its real name")
+    assert "xxxx" not in _commands(advice)
 
 
 def test_a_short_slack_reply_says_where_the_commands_its_steps_name_are(kb: KnowledgeBase) -> None:

@@ -74,8 +74,15 @@ def test_an_error_quoted_or_commented_line_by_line_still_matches() -> None:
     # a script's comments.
     for margin in ("&gt; ", ">> ", "> │ ", "# "):
         assert _role("\n".join(margin + line for line in lines)) == ROLE, margin
-    # A margin only opens a line, and needs the space after it; a run of marks is one.
-    assert normalise(">>> a\n#!/bin/sh\n#1 b\na > c\n## d\n>") == "a\n#!/bin/sh\n#1 b\na > c\nd\n"
+    # A margin only opens a line, and needs the space after it; a run of marks is one. A quote's or
+    # comment's goes where it continues the line before's: a lone line, or a block's first, keeps it.
+    assert normalise("x\n>>> a\n>>> b\n#!/bin/sh\n#1 b\na > c\n## d\n>") == (
+        "x\n>>> a\nb\n#!/bin/sh\n#1 b\na > c\n## d\n>"
+    )
+    # So a heading or a remark after an ARN cut at a slash is not read as the ARN's end.
+    cut = ERROR.replace("role/app-role", "role/")
+    for after in ("## Expected Behavior", "# any idea?\n# thanks", "> any idea?"):
+        assert _role(f"{cut}\n{after}") == "arn:aws:iam::123456789012:role/", after
 
 
 def test_json_escaped_error_text_is_read() -> None:
