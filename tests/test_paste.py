@@ -204,6 +204,11 @@ _PIECES = [
     "\\ud83d",
     "\\ude00",
     "a" * 61,
+    # Margins: a Slack quote, a mail quote, a comment, a full-width mark that folds into one.
+    "&gt; ",
+    "\n> ",
+    "\n# ",
+    "\uff1e",
     "key=",
     "arn:aws:iam::1:role/",
     # Pieces of phrases, which tidying or joining might bring together.
