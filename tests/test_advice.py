@@ -1175,6 +1175,68 @@ def test_a_masked_policy_name_is_looked_up_by_hand(kb: KnowledgeBase) -> None:
     assert "xxxx" not in _commands(advice)
 
 
+def test_held_out_shapes_are_read(kb: KnowledgeBase) -> None:
+    # The CDK's warning names the bootstrap role it could not assume.
+    cdk = _advice(
+        "current credentials could not be used to assume "
+        "'arn:aws:iam::111122223333:role/cdk-hnb659fds-deploy-role-111122223333-eu-west-1', "
+        "but are for the right account. Proceeding anyway.",
+        kb,
+    )
+    assert cdk.cause.id == "assume-role-denied"
+    assert cdk.entities["role_arn"].endswith("role/cdk-hnb659fds-deploy-role-111122223333-eu-west-1")
+    assert any(step.startswith("The CDK could not assume its bootstrap role") for step in cdk.steps)
+    # An empty mask for the account, a caller masked from its account on, a `null` action.
+    braces = _advice(
+        "bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{}:role/x", kb
+    )
+    assert braces.entities["role_arn"] == "arn:aws:iam::{}:role/x"
+    masked = _advice("User: arn:aws:iam::[ID] is not authorized to perform: sts:GetFederationToken", kb)
+    assert masked.entities["caller_arn"] == "arn:aws:iam::[ID]"
+    null = _advice(
+        "An error occurred (AccessDeniedException) when calling the CreateComponentVersion operation: "
+        "User: arn:aws:iam::456012345600:user/Administrator is not authorized to perform: null",
+        kb,
+    )
+    assert null.entities["caller_arn"] == "arn:aws:iam::456012345600:user/Administrator"
+    assert "action" not in null.entities
+    # The Java SDK v2's S3 denial, as CloudFormation quotes it.
+    s3 = _advice(
+        'Resource handler returned message: "Access Denied (Service: S3, Status Code: 403, Request ID: X', kb
+    )
+    assert s3.cause.id == "access-denied-unspecified"
+    # IAM's partition refusal with its code after it; Terraform's wrapper with a capital P.
+    partition = _advice(
+        'Partition "aws" is not valid for resource "arn:aws:ec2:*:*:volume/*". (Service: AmazonIdentityManagement; '
+        "Status Code: 400; Error Code: MalformedPolicyDocument; Request ID: 1)",
+        kb,
+    )
+    assert partition.cause.id == "malformed-policy-document"
+    assert any("another partition" in step for step in partition.steps)
+    wrapped = _advice(
+        "Error: updating IAM Policy (arn:aws:iam::111122223333:policy/app): operation error IAM: "
+        "CreatePolicyVersion, https response error StatusCode: 400, RequestID: 1, MalformedPolicyDocument: "
+        "Policy statement must contain resources.",
+        kb,
+    )
+    assert wrapped.entities["policy_arn"] == "arn:aws:iam::111122223333:policy/app"
+
+
+def test_an_endpoint_elsewhere_makes_s3_s_words_not_aws_s(kb: KnowledgeBase) -> None:
+    error = (
+        "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject "
+        "operation: There were headers present in the request which were not signed"
+    )
+    assert diagnose(error).diagnoses
+    for setting in ('S3_ENDPOINT_URL = "https://s3.xyz.com/"', "--endpoint-url http://localhost:9000"):
+        assert not diagnose(f"{setting}\n{error}").diagnoses, setting
+    for setting in (
+        "--endpoint-url https://s3.eu-west-1.amazonaws.com",
+        'endpoint_url="https://s3.amazonaws.com.cn"',
+    ):
+        assert diagnose(f"{setting}\n{error}").diagnoses, setting
+
+
 def test_a_short_slack_reply_says_where_the_commands_its_steps_name_are(kb: KnowledgeBase) -> None:
     triage = diagnose(kb.cause("codebuild-policy-not-single-role").examples.match[0].text)
     text = json.dumps(blocks.render(triage, kb).blocks, ensure_ascii=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import re2
 import yaml
 
 import bot
@@ -205,3 +206,27 @@ def test_lint_names_a_command_pointed_to_by_its_place_or_an_id_no_command_has(
     assert any("condition on '#versions'" in p for p in problems)
     assert any("{#versions}" in p for p in problems)  # a title shows no commands
     assert any("two commands under one condition share an id" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("host", "not_aws"),
+    [
+        ("s3.amazonaws.com", False),
+        ("bucket.s3.eu-west-1.amazonaws.com", False),
+        ("bucket.vpce-1a2b3c.s3.us-east-1.vpce.amazonaws.com", False),
+        ("s3.cn-north-1.amazonaws.com.cn", False),
+        ("s3.dualstack.us-east-1.api.aws", False),
+        ("S3.AMAZONAWS.COM", False),
+        ("s3.xyz.com", True),
+        ("minioapi.mydomain.xyz", True),
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("amazonaws.co", True),
+        ("mazonaws.com", True),
+        ("amazonawsx.com", True),
+        ("storage.example.com.cn", True),
+        ("my.aws", True),
+    ],
+)
+def test_a_host_is_told_from_aws_s_own(kb: KnowledgeBase, host: str, not_aws: bool) -> None:
+    assert bool(re2.fullmatch(f"(?i:{kb.expand('{{NOT_AWS_HOST}}')})", host)) is not_aws
