@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.hosts import not_under
+
 Lang = Literal["en", "ja"]
 LANGS: tuple[Lang, ...] = ("en", "ja")
 CAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -213,6 +215,14 @@ class Fragments(_Strict):
     passed_to_service: dict[str, str]
     # Shell pieces commands share, as {{NAME}} in a command's `run` (written in place on loading).
     scripts: dict[str, str] = Field(default_factory=dict)
+    # AWS's own domains: the fragment NOT_AWS_HOST, a host under none of them, is made from them.
+    aws_domains: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_aws_host(self) -> Fragments:
+        if self.aws_domains:
+            self.fragments["NOT_AWS_HOST"] = not_under(self.aws_domains)
+        return self
 
 
 class Messages(_Strict):

@@ -189,8 +189,9 @@ def _instance_profile_values(profile: str | None) -> dict[str, str]:
 
 
 _MASK = re.compile(r"x{3,}|X{3,}|\*+")
-# A part of a name or path masked by x's: an issuer's id/xxxx, a host's xxx.example.com.
-_MASKED_PART = re.compile(r"(?:^|[/.:])(?:x{3,}|X{3,})(?:$|[/.:])")
+# A part of a name or path masked by x's: an issuer's id/xxxx, a host's xxx.example.com, the
+# account in a CDK role's name (cdk-hnb659fds-deploy-role-XXXXXXXXXXXX-us-east-1).
+_MASKED_PART = re.compile(r"(?:^|[/.:_-])(?:x{3,}|X{3,})(?:$|[/.:_-])")
 # An ARN whose account is a variable never substituted: arn:aws:iam::${AWS::AccountId}:role/x.
 _VARIABLE_ACCOUNT = re.compile(r"^(arn:[^:]+:[^:]+:[^:]*:)\$\{[^{}]*\}(?=:)")
 # Masks a policy would read as wildcards (runs of stars, a star for an account, a ?) or as a

@@ -1185,12 +1185,27 @@ def test_held_out_shapes_are_read(kb: KnowledgeBase) -> None:
     )
     assert cdk.cause.id == "assume-role-denied"
     assert cdk.entities["role_arn"].endswith("role/cdk-hnb659fds-deploy-role-111122223333-eu-west-1")
-    assert any(step.startswith("The CDK could not assume its bootstrap role") for step in cdk.steps)
+    assert cdk.steps[0].startswith("The CDK could not assume its bootstrap role")
+    masked_cdk = _advice(
+        "current credentials could not be used to assume "
+        "'arn:aws:iam::XXXXXXXXXXXX:role/cdk-hnb659fds-deploy-role-XXXXXXXXXXXX-us-east-1', but are for "
+        "the right account.",
+        kb,
+    )
+    assert "XXXXXXXXXXXX" not in _commands(masked_cdk)  # a masked name is never run
     # An empty mask for the account, a caller masked from its account on, a `null` action.
     braces = _advice(
         "bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{}:role/x", kb
     )
     assert braces.entities["role_arn"] == "arn:aws:iam::{}:role/x"
+    template = diagnose(
+        'role_arn = "arn:aws:iam::{}:role/{}".format(account, name)\nAn error occurred (AccessDenied) when '
+        "calling the AssumeRole operation: Not authorized to perform sts:AssumeRole"
+    )
+    assert template.primary is not None and "role_arn" not in template.primary.entities  # no role
+    assert not diagnose(
+        "I am not authorized to perform null checks in this module, says the linter."
+    ).diagnoses
     masked = _advice("User: arn:aws:iam::[ID] is not authorized to perform: sts:GetFederationToken", kb)
     assert masked.entities["caller_arn"] == "arn:aws:iam::[ID]"
     null = _advice(
@@ -1220,6 +1235,13 @@ def test_held_out_shapes_are_read(kb: KnowledgeBase) -> None:
         kb,
     )
     assert wrapped.entities["policy_arn"] == "arn:aws:iam::111122223333:policy/app"
+    # A role's inline policy, or a policy's version, is not a policy of that name.
+    for subject in (
+        "IAM Role Policy (myrole:mypolicy)",
+        "IAM Policy Version (arn:aws:iam::111122223333:policy/app)",
+    ):
+        other = _advice(f"creating {subject}: MalformedPolicyDocument: Syntax errors in policy.", kb)
+        assert other.entities.get("policy_name") not in ("myrole", "Version"), subject
 
 
 def test_an_endpoint_elsewhere_makes_s3_s_words_not_aws_s(kb: KnowledgeBase) -> None:
@@ -1228,12 +1250,27 @@ def test_an_endpoint_elsewhere_makes_s3_s_words_not_aws_s(kb: KnowledgeBase) -> 
         "operation: There were headers present in the request which were not signed"
     )
     assert diagnose(error).diagnoses
-    for setting in ('S3_ENDPOINT_URL = "https://s3.xyz.com/"', "--endpoint-url http://localhost:9000"):
+    elsewhere = [
+        'S3_ENDPOINT_URL = "https://s3.xyz.com/"',
+        "--endpoint-url http://localhost:9000",
+        'AWS_S3_ENDPOINT_URL = "https://minio.example.org"',
+        'S3Client.builder().endpointOverride(URI.create("https://objects.example.org"))',
+        'endpoints {\n    s3 = "https://minio.local:9000"\n  }',
+        "aws s3 ls --endpoint-url http://[::1]:4566",
+    ]
+    for setting in elsewhere:
         assert not diagnose(f"{setting}\n{error}").diagnoses, setting
-    for setting in (
+    # AWS's own hosts, other endpoints (the instance metadata's, a collector's), a comment, a mention.
+    aws = [
         "--endpoint-url https://s3.eu-west-1.amazonaws.com",
         'endpoint_url="https://s3.amazonaws.com.cn"',
-    ):
+        "--endpoint-url https://abc.lambda-url.us-east-1.on.aws",
+        "botocore.utils - DEBUG - IMDS ENDPOINT: http://169.254.169.254/",
+        "OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318",
+        "# endpoint_url='http://localhost:4566'",
+        "With LocalStack (endpoint http://localhost:4566) it works, but against AWS:",
+    ]
+    for setting in aws:
         assert diagnose(f"{setting}\n{error}").diagnoses, setting
 
 
