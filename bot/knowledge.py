@@ -141,6 +141,9 @@ class Cause(_Strict):
     principals: dict[str, str] = Field(default_factory=dict)
     references: Annotated[list[Reference], Field(min_length=1)]
     examples: Examples
+    # What failed's labels where this cause reads a value otherwise (the principal in a policy,
+    # not the role in question): by entity key, over messages.yaml's.
+    entity_labels: dict[str, Text] = Field(default_factory=dict)
 
     @field_validator("id")
     @classmethod

@@ -170,6 +170,9 @@ def _message_problems(kb: KnowledgeBase) -> Iterator[str]:
             yield f"messages: layer {layer!r} has no words (layer)"
         if layer not in messages.layer_owner:
             yield f"messages: layer {layer!r} has no owner (layer_owner)"
+    for cause in kb.causes:
+        for key in sorted(cause.entity_labels.keys() - messages.entity.keys()):
+            yield f"{cause.id}: entity_labels names {key!r}, which what failed never shows"
 
 
 def lint(kb: KnowledgeBase) -> list[str]:

@@ -15,6 +15,7 @@ from bot.advice import Advice, advise, fill
 from bot.diagnosis import Diagnosis, diagnose
 from bot.knowledge import KnowledgeBase
 from bot.render import as_json, blocks, terminal
+from bot.render import facts as render_facts
 from bot.responder import button_value, from_button
 from bot.values import applies, runnable
 from tests.conftest import SESSION_NAME
@@ -1242,6 +1243,34 @@ def test_held_out_shapes_are_read(kb: KnowledgeBase) -> None:
     ):
         other = _advice(f"creating {subject}: MalformedPolicyDocument: Syntax errors in policy.", kb)
         assert other.entities.get("policy_name") not in ("myrole", "Version"), subject
+
+
+def test_the_role_whose_trust_policy_holds_an_invalid_principal_is_told_from_it(kb: KnowledgeBase) -> None:
+    both = _advice(
+        "error updating IAM Role (GitActions_Workflow_role) assume role policy: MalformedPolicyDocument: "
+        'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/Orchestration_Role"',
+        kb,
+    )
+    assert both.entities["role_name"] == "GitActions_Workflow_role"
+    assert both.title.endswith(
+        "cannot resolve arn:aws:iam::123456789012:role/Orchestration_Role named in the policy"
+    )
+    assert "--role-name Orchestration_Role" in _commands(both)  # the principal is looked up
+    assert "GitActions_Workflow_role" not in _commands(both)
+    facts = dict((f.label, f.value) for f in render_facts(both, kb.messages))
+    assert facts == {
+        "Principal": "arn:aws:iam::123456789012:role/Orchestration_Role",
+        "Trust policy of": "GitActions_Workflow_role",
+    }
+    # No principal named: the role being written is named as such, and looked up as nothing else.
+    alone = _advice(
+        "Error: Error creating IAM Role admin: MalformedPolicyDocument: Invalid principal in policy: "
+        "com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!",
+        kb,
+    )
+    assert alone.entities["role_name"] == "admin"
+    assert "cannot resolve a principal named" in alone.title
+    assert "--role-name admin" not in _commands(alone)
 
 
 def test_an_endpoint_elsewhere_makes_s3_s_words_not_aws_s(kb: KnowledgeBase) -> None:

@@ -67,7 +67,7 @@ def facts(advice: Advice, messages: Messages) -> list[Fact]:
     for key, value in advice.entities.items():
         if key not in messages.entity or key == "account_id":
             continue
-        label = messages.entity[key](advice.lang)
+        label = advice.cause.entity_labels.get(key, messages.entity[key])(advice.lang)
         if key == "deny":
             rows.append(Fact(label, describe_deny(value, messages, advice.lang), worded=True))
         else:
