@@ -204,10 +204,14 @@ def _masked_account(arn: Arn | None) -> bool:
     return arn is not None and bool(arn.account) and not arn.account_id and not arn.is_aws_managed
 
 
+def _written_over(value: str) -> bool:
+    """A value the paste wrote a mask in place of: all x's or stars, or a part of x's."""
+    return bool(_MASK.fullmatch(value) or _MASKED_PART.search(value))
+
+
 def _masked(value: str) -> bool:
-    """A value the paste masked: all x's or stars, a part of x's, or an ARN whose account is masked
-    or unset."""
-    return bool(_MASK.fullmatch(value) or _MASKED_PART.search(value)) or _masked_account(Arn.parse(value))
+    """A value the paste masked: written over, or an ARN whose account is masked or unset."""
+    return _written_over(value) or _masked_account(Arn.parse(value))
 
 
 def runnable(values: Mapping[str, str]) -> dict[str, str]:
@@ -225,11 +229,7 @@ def exact(values: Mapping[str, str]) -> dict[str, str]:
         arn = Arn.parse(value)
         if arn is not None and _masked_account(arn):
             value = str(arn._replace(account="ACCOUNT_ID"))
-        if (
-            not _MASK.fullmatch(value)
-            and not _MASKED_PART.search(value)
-            and not _NOT_IN_A_STATEMENT.search(value)
-        ):
+        if not _written_over(value) and not _NOT_IN_A_STATEMENT.search(value):
             kept[key] = value
     return kept
 
