@@ -18,6 +18,7 @@ from moto.server import ThreadedMotoServer
 from bot.inspect.access import Access
 from bot.inspect.check import CheckRequest, Inspector
 from bot.inspect.guard import WriteRefused
+from bot.inspect.snapshot import Reader
 from bot.store import MemoryStore
 from tests.conftest import run_cli
 
@@ -725,7 +726,6 @@ async def test_an_authorization_id_is_resolved_naming_every_denying_check(aws: s
 def test_an_endpoint_that_pages_roles_without_end_is_not_followed_for_ever() -> None:
     """A proxy or a broken endpoint answering ListRoles as truncated, again and again (moto cannot):
     the case-insensitive search stops where an account's roles would end, or at a repeated marker."""
-    from bot.inspect.snapshot import Reader
 
     def reader(markers: list[str]) -> tuple[Reader, Stubber]:
         client = boto3.client(
